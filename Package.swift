@@ -1,0 +1,18 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "devctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "devctl", targets: ["devctl"]),
+        .library(name: "DevctlCore", targets: ["DevctlCore"]),
+    ],
+    targets: [
+        .target(name: "CDevctlShims"),
+        .target(name: "DevctlCore", dependencies: ["CDevctlShims"]),
+        .executableTarget(name: "devctl", dependencies: ["DevctlCore"]),
+        .testTarget(name: "DevctlCoreTests", dependencies: ["DevctlCore"]),
+        .testTarget(name: "DevctlIntegrationTests", dependencies: ["DevctlCore"]),
+    ]
+)

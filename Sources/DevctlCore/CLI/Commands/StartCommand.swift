@@ -1,0 +1,80 @@
+import Foundation
+
+/// `devctl start [NAME…] [--no-wait] [--no-containers]`: containers first (full start), then the
+/// services in dependency waves, one line per event and a summary table. Ctrl-C stops what this
+/// run started.
+enum StartCommand {
+    static func run(_ context: CommandContext) throws -> Int32 {
+        let project = try context.loadProject()
+        let names = try project.resolveNames(context.invocation.names)
+        let lock = try context.lock(project)
+        defer { lock.release() }
+        let terminal = context.terminal
+        SignalTrap.install()
+        let began = Date()
+
+        if context.invocation.names.isEmpty, !context.invocation.has("no-containers"), project.config.compose != nil {
+            let outcome = ContainerControl(project: project, environment: context.environment).up()
+            terminal.line(ContainerControl.render(outcome, verb: "containers", terminal: terminal))
+            if case .failed = outcome { return ExitCode.failure }
+        }
+
+        let options = StartOptions(names: names, wait: !context.invocation.has("no-wait"),
+                                   isCancelled: { SignalTrap.count > 0 })
+        let starter = Starter(project: project, launcher: context.launcher(for: project))
+        let report = try starter.run(options) { event in render(event, terminal: terminal) }
+
+        if report.cancelled {
+            terminal.line("\(terminal.warn) interrupted: stopping the \(report.spawned.count) service(s) this start spawned")
+            let shutdown = Shutdown(project: project, containers: { _ in .skipped("not part of this stop") })
+            let stop = try shutdown.run(StopOptions(names: report.spawned)) { StopCommand.render($0, terminal: terminal) }
+            return stop.succeeded ? ExitCode.failure : ExitCode.failure
+        }
+        terminal.line("")
+        terminal.line(summary(report, terminal: terminal))
+        let running = report.outcomes.filter { if case .failed = $0.outcome { false } else if case .skipped = $0.outcome { false } else { true } }.count
+        let seconds = String(format: "%.1f s", Date().timeIntervalSince(began))
+        if report.succeeded {
+            terminal.line("\(terminal.ok) \(running) service(s) running (\(seconds)) — 'devctl logs -f' to follow, 'devctl stop' to stop")
+            return ExitCode.success
+        }
+        let failed = report.outcomes.count - running
+        terminal.line("\(terminal.fail) \(failed) of \(report.outcomes.count) service(s) failed to start (\(seconds)) — see 'devctl logs NAME'")
+        return ExitCode.failure
+    }
+
+    static func render(_ event: StartEvent, terminal: Terminal) {
+        switch event {
+        case .ignoredEntry(let warning):
+            terminal.warning(warning)
+        case .alreadyRunning(let name, let pid):
+            terminal.line("      \(name) already running (pid \(pid)), left alone")
+        case .clearedDeadEntry(let name, let pid, let reason):
+            terminal.line("      \(name): cleared dead entry pid \(pid) (\(reason))")
+        case .spawned(let name, let pid, let step, let total):
+            terminal.line("\(terminal.paint("[\(step)/\(total)]", .dim)) \(name) spawned (pid \(pid))")
+        case .waiting(let name, let check):
+            terminal.line("      \(name) waiting for \(check)")
+        case .ready(let name, let pid, let seconds):
+            terminal.line("  \(terminal.ok)   \(name) ready (pid \(pid), \(String(format: "%.1f s", seconds)))")
+        case .failed(let name, let reason, let tail):
+            terminal.line("  \(terminal.fail)   \(name) failed: \(reason)")
+            for line in tail { terminal.line("        \(terminal.paint("\(name) |", .dim)) \(line)") }
+        case .skipped(let name, let reason):
+            terminal.line("  \(terminal.fail)   \(name) not started: \(reason)")
+        }
+    }
+
+    static func summary(_ report: StartReport, terminal: Terminal) -> String {
+        var table = TextTable(header: ["SERVICE", "PID", "RESULT"])
+        for (name, outcome) in report.outcomes {
+            switch outcome {
+            case .started(let pid): table.append([name, "\(pid)", "\(terminal.ok) started"])
+            case .alreadyRunning(let pid): table.append([name, "\(pid)", "\(terminal.ok) already running"])
+            case .failed(let reason): table.append([name, "-", "\(terminal.fail) \(reason)"])
+            case .skipped(let reason): table.append([name, "-", "\(terminal.fail) \(reason)"])
+            }
+        }
+        return table.rendered { terminal.paint($0, .bold) }
+    }
+}

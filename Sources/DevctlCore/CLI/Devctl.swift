@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// The devctl tool: parses the command line, runs one command, and returns its exit code. The
+/// executable target is a one-line call into this.
+public enum Devctl {
+    public static let version = "0.1.0"
+
+    public static func main(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+        // Output piped into `head` must end quietly, not kill devctl mid-operation.
+        signal(SIGPIPE, SIG_IGN)
+        let invocation: Invocation
+        do {
+            switch try ArgumentParser.parse(arguments) {
+            case .version:
+                print("devctl \(version)")
+                return ExitCode.success
+            case .help(let command):
+                if let command, let spec = CommandTable.all.first(where: { $0.name == command }) {
+                    print(HelpText.command(spec))
+                } else {
+                    print(HelpText.general(version: version))
+                }
+                return ExitCode.success
+            case .run(let parsed):
+                invocation = parsed
+            }
+        } catch {
+            Terminal(colored: false).error(error.description)
+            return ExitCode.usage
+        }
+        let terminal = Terminal.standard(environment: environment, noColor: invocation.noColor,
+                                         quiet: invocation.has("quiet"))
+        let context = CommandContext(invocation: invocation, terminal: terminal, environment: environment,
+                                     currentDirectory: FileManager.default.currentDirectoryPath)
+        do {
+            return try run(context)
+        } catch let failure as CommandFailure {
+            terminal.error(failure.message)
+            return failure.exitCode
+        } catch let error as UnknownServiceError {
+            terminal.error(error.description)
+            return ExitCode.usage
+        } catch {
+            terminal.error("\(error)")
+            return ExitCode.failure
+        }
+    }
+
+    static func run(_ context: CommandContext) throws -> Int32 {
+        switch context.invocation.command {
+        case "start": try StartCommand.run(context)
+        case "stop": try StopCommand.run(context)
+        case "status": try StatusCommand.run(context)
+        default: throw CommandFailure("'\(context.invocation.command)' is not implemented yet", exitCode: ExitCode.usage)
+        }
+    }
+}

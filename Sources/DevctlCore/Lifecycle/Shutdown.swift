@@ -1,0 +1,309 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// What `stop` asked for.
+public struct StopOptions: Sendable {
+    public var names: [String] = []
+    public var force = false
+    /// Overrides every stopTimeout (and compose's) when given.
+    public var timeout: Double?
+    /// Set from a signal handler: the stop then finishes without further grace.
+    public var isInterrupted: @Sendable () -> Bool = { false }
+
+    public init(names: [String] = [], force: Bool = false, timeout: Double? = nil) {
+        self.names = names
+        self.force = force
+        self.timeout = timeout
+    }
+}
+
+/// Carries out the five phases of SPEC §4: graceful signal in dependency waves, SIGKILL until a
+/// scan finds nothing new, the orphan sweep, `docker compose down`, and verification — then
+/// rewrites the tracking files to keep only what survived. The caller holds the lock.
+public struct Shutdown: Sendable {
+    public let project: Project
+    public let containers: @Sendable (_ timeout: Int) -> ComposeOutcome
+    /// Grace between SIGTERM and SIGKILL in the orphan sweep.
+    public var orphanGrace: Double = 0.5
+
+    public init(project: Project, containers: @escaping @Sendable (_ timeout: Int) -> ComposeOutcome) {
+        self.project = project
+        self.containers = containers
+    }
+
+    public func run(_ options: StopOptions, report emit: @escaping @Sendable (ShutdownEvent) -> Void) throws -> ShutdownReport {
+        let began = Date()
+        let names = try project.resolveNamesAllowingTracked(options.names)
+        let snapshot = project.store.read()
+        let inspection = ServiceInspector(project: project).inspect(snapshot, table: ProcessTable.scan())
+        inspection.problems.forEach { emit(.warning($0)) }
+        inspection.warnings.forEach { emit(.warning($0)) }
+        let plan = ShutdownPlan.make(project: project, inspection: inspection, names: names,
+                                     force: options.force, timeout: options.timeout)
+        var report = ShutdownReport()
+        var pending = [String: (target: StopTarget, signalledAt: Date)]()
+
+        emit(.phase(1, "Graceful"))
+        if plan.force {
+            emit(.skipped(phase: 1, reason: "--force: no grace"))
+        }
+        for (waveIndex, wave) in plan.waves.enumerated() {
+            var live = [StopTarget]()
+            for target in wave {
+                guard target.leader != nil || !target.processes.isEmpty else {
+                    let result = ServiceStopResult(name: target.name, pid: target.leader?.pid, outcome: .alreadyDead,
+                                                   signal: nil, milliseconds: 0, note: target.note)
+                    report.services.append(result)
+                    emit(.stopped(result))
+                    continue
+                }
+                live.append(target)
+            }
+            if plan.force {
+                for target in live { pending[target.name] = (target, Date()) }
+                continue
+            }
+            for target in live {
+                signal(target, with: target.signal)
+                project.events.record("signal", service: target.name, pid: target.leader?.pid, signal: target.signal)
+                emit(.signalled(name: target.name, signal: target.signal, processes: target.processes.count))
+                pending[target.name] = (target, Date())
+            }
+            let laggards = waitForExit(live, pending: pending, options: options) { target in
+                let ms = Int(Date().timeIntervalSince(pending[target.name]!.signalledAt) * 1000)
+                let result = ServiceStopResult(name: target.name, pid: target.leader?.pid, outcome: .graceful,
+                                               signal: target.signal, milliseconds: ms, note: nil)
+                report.services.append(result)
+                pending[target.name] = nil
+                project.events.record("stopped", service: target.name, pid: target.leader?.pid,
+                                      signal: target.signal, outcome: "graceful")
+                emit(.stopped(result))
+            }
+            for (target, remaining) in laggards {
+                emit(.timedOut(name: target.name, seconds: target.timeout, remaining: remaining))
+            }
+            // Dependencies are signalled only once their dependents are gone: kill laggards now.
+            if waveIndex < plan.waves.count - 1, !laggards.isEmpty {
+                report.services += forceKill(laggards.map(\.0), pending: &pending, emit: emit)
+            }
+        }
+
+        emit(.phase(2, "Force"))
+        let forcedTargets = plan.targets.filter { pending[$0.name] != nil }
+        if forcedTargets.isEmpty {
+            emit(.skipped(phase: 2, reason: "nothing left to kill"))
+        } else {
+            report.services += forceKill(forcedTargets, pending: &pending, emit: emit)
+        }
+
+        emit(.phase(3, "Orphan sweep"))
+        let rules = OrphanRules(project: project, plan: plan)
+        report.orphans = sweep(rules, emit: emit)
+        if report.orphans.isEmpty { emit(.skipped(phase: 3, reason: "no orphans found")) }
+
+        emit(.phase(4, "Containers"))
+        if plan.isFullStop {
+            let timeout = plan.force ? 0 : Int((options.timeout ?? project.config.stopTimeout).rounded(.up))
+            report.containers = containers(timeout)
+            project.events.record("compose-down", outcome: report.containers.summary)
+            emit(.containers(report.containers))
+        } else {
+            report.containers = .skipped("stopping named services only")
+            emit(.skipped(phase: 4, reason: "stopping named services only"))
+        }
+
+        emit(.phase(5, "Verify"))
+        report.stragglers = verify(plan: plan, rules: rules)
+        report.stragglers.forEach { emit(.straggler($0)) }
+        try updateTracking(snapshot: snapshot, plan: plan, stragglers: report.stragglers)
+        report.interrupted = options.isInterrupted()
+        report.milliseconds = Int(Date().timeIntervalSince(began) * 1000)
+        let order = Dictionary(uniqueKeysWithValues: plan.targets.enumerated().map { ($1.name, $0) })
+        report.services.sort { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
+        project.events.record("stop", outcome: report.succeeded ? "ok" : "stragglers",
+                              detail: "\(report.services.count) services, \(report.orphans.count) orphans, \(report.stragglers.count) stragglers")
+        return report
+    }
+
+    /// The stop signal to the group (while the leader proves it) and to every tree member outside
+    /// it; a stopped process also gets SIGCONT so it can act on the signal.
+    private func signal(_ target: StopTarget, with signal: Signal) {
+        if let leader = target.leader, let group = target.group {
+            SafeSignal.send(signal, toGroup: group, provenBy: leader)
+        }
+        for process in target.processes where process.pgid != target.group || target.leader == nil {
+            SafeSignal.send(signal, to: process.identity)
+        }
+        if signal != .kill, target.processes.contains(where: \.isStopped) {
+            if let leader = target.leader, let group = target.group {
+                SafeSignal.send(.continue, toGroup: group, provenBy: leader)
+            }
+            for process in target.processes where process.isStopped { SafeSignal.send(.continue, to: process.identity) }
+        }
+    }
+
+    /// Polls (1 ms growing to 10 ms) until each target's processes are gone or its grace ends;
+    /// calls `gone` for each target as soon as it is. Returns the laggards with their live count.
+    private func waitForExit(_ targets: [StopTarget], pending: [String: (target: StopTarget, signalledAt: Date)],
+                             options: StopOptions, gone: (StopTarget) -> Void) -> [(StopTarget, Int)] {
+        var waiting = targets
+        var pause: useconds_t = 1_000
+        while !waiting.isEmpty {
+            let now = Date()
+            var still = [StopTarget]()
+            for target in waiting {
+                if target.processes.allSatisfy({ !ProcessTable.isAlive($0.identity) }) {
+                    gone(target)
+                } else {
+                    still.append(target)
+                }
+            }
+            waiting = still
+            let expired = waiting.filter {
+                options.isInterrupted() || now.timeIntervalSince(pending[$0.name]!.signalledAt) >= $0.timeout
+            }
+            if !expired.isEmpty, expired.count == waiting.count {
+                return expired.map { target in (target, target.processes.filter { ProcessTable.isAlive($0.identity) }.count) }
+            }
+            if waiting.isEmpty { break }
+            usleep(pause)
+            pause = min(pause * 3 / 2, 10_000)
+        }
+        return []
+    }
+
+    /// SIGKILL to the targets, then scan and kill again until a pass finds nothing new alive, so a
+    /// service forking while it is being killed cannot win.
+    private func forceKill(_ targets: [StopTarget], pending: inout [String: (target: StopTarget, signalledAt: Date)],
+                           emit: @Sendable (ShutdownEvent) -> Void) -> [ServiceStopResult] {
+        var killed = Set<ProcessIdentity>()
+        for target in targets {
+            signal(target, with: .kill)
+            killed.formUnion(target.processes.map(\.identity))
+            emit(.forced(name: target.name, processes: target.processes.count))
+            project.events.record("signal", service: target.name, pid: target.leader?.pid, signal: .kill, outcome: "forced")
+        }
+        for _ in 0..<20 {
+            Self.waitGone(killed, upTo: 1)
+            let table = ProcessTable.scan()
+            let fresh = targets.flatMap { target -> [ProcessEntry] in
+                let members = table.entries.values.filter { entry in
+                    !entry.isGone && target.group.map { entry.sid == $0 || entry.pgid == $0 } ?? false
+                }
+                let descendants = target.processes.flatMap { table.descendants(of: $0.pid) }
+                return (members + descendants + target.processes.compactMap { table.live($0.identity) })
+                    .filter { !$0.isGone && $0.pid > 1 }
+            }
+            let alive = fresh.filter { !killed.contains($0.identity) || ProcessTable.isAlive($0.identity) }
+            let new = alive.filter { !killed.contains($0.identity) }
+            if alive.isEmpty || (new.isEmpty && alive.allSatisfy { !ProcessTable.isAlive($0.identity) }) { break }
+            for process in alive { SafeSignal.send(.kill, to: process.identity) }
+            killed.formUnion(alive.map(\.identity))
+        }
+        return targets.map { target in
+            let ms = Int(Date().timeIntervalSince(pending[target.name]?.signalledAt ?? Date()) * 1000)
+            pending[target.name] = nil
+            return ServiceStopResult(name: target.name, pid: target.leader?.pid, outcome: .forced, signal: .kill,
+                                     milliseconds: ms, note: nil)
+        }
+    }
+
+    /// Phase 3: TERM every process the rules claim, a brief grace, then KILL what remains.
+    private func sweep(_ rules: OrphanRules, emit: @Sendable (ShutdownEvent) -> Void) -> [SweptOrphan] {
+        let matches = rules.matches(in: ProcessTable.scan())
+        guard !matches.isEmpty else { return [] }
+        for match in matches { SafeSignal.send(.terminate, to: match.process.identity) }
+        let survivors = Self.waitGone(Set(matches.map(\.process.identity)), upTo: orphanGrace)
+        var swept = [SweptOrphan]()
+        for match in matches {
+            let identity = match.process.identity
+            var signal = Signal.terminate
+            if survivors.contains(identity) {
+                SafeSignal.send(.kill, to: identity)
+                signal = .kill
+            }
+            let orphan = SweptOrphan(pid: identity.pid, command: match.process.commandLine, reason: match.reason, signal: signal)
+            project.events.record("orphan", pid: identity.pid, signal: signal, outcome: "killed", detail: match.reason)
+            emit(.orphan(orphan))
+            swept.append(orphan)
+        }
+        Self.waitGone(survivors, upTo: 1)
+        return swept
+    }
+
+    /// Phase 5: every tracked, grouped or marked process must be gone and every health-check port
+    /// of a stopped service free again.
+    private func verify(plan: ShutdownPlan, rules: OrphanRules) -> [Straggler] {
+        let table = ProcessTable.scan()
+        var stragglers = rules.matches(in: table).map { match in
+            Straggler(pid: match.process.pid, command: match.process.commandLine,
+                      service: ProcessDetails.environment(of: match.process.pid)?[Project.serviceVariable])
+        }
+        for target in plan.targets {
+            guard let port = project.config.service(named: target.name)?.healthcheck?.port,
+                  PortOwners.isInUse(port: port) else { continue }
+            let holders = PortOwners.listeners(port: port)
+            if holders.isEmpty {
+                stragglers.append(Straggler(pid: nil, command: "port \(port) still in use", service: "port \(port)"))
+            }
+            for holder in holders {
+                stragglers.append(Straggler(pid: holder.pid, command: holder.command ?? "?", service: "port \(port)"))
+            }
+        }
+        return stragglers
+    }
+
+    /// Removes the entries of services that are gone; keeps those whose processes survived.
+    private func updateTracking(snapshot: TrackingStore.Snapshot, plan: ShutdownPlan, stragglers: [Straggler]) throws {
+        let stopped = Set(plan.targets.map(\.name))
+        let surviving = Set(stragglers.compactMap(\.service))
+        let table = ProcessTable.scan()
+        let kept = snapshot.entries.filter { entry in
+            if !stopped.contains(entry.name) { return true }
+            if surviving.contains(entry.name) { return true }
+            return plan.targets.first { $0.name == entry.name }?.leader.map { table.live($0) != nil } ?? false
+        }
+        if kept != snapshot.entries || !snapshot.problems.isEmpty {
+            try project.store.write(kept)
+        }
+    }
+
+    /// Waits until none of `identities` is alive or `seconds` pass; returns those still alive.
+    @discardableResult
+    static func waitGone(_ identities: Set<ProcessIdentity>, upTo seconds: Double) -> Set<ProcessIdentity> {
+        let deadline = Date().addingTimeInterval(seconds)
+        var alive = identities
+        var pause: useconds_t = 1_000
+        while true {
+            alive = alive.filter(ProcessTable.isAlive)
+            if alive.isEmpty || Date() >= deadline { return alive }
+            usleep(pause)
+            pause = min(pause * 3 / 2, 10_000)
+        }
+    }
+}
+
+extension Project {
+    /// Like `resolveNames`, but a name still in the tracking files (a service removed from
+    /// services.json while running) may be stopped too.
+    public func resolveNamesAllowingTracked(_ names: [String]) throws(UnknownServiceError) -> [String] {
+        let tracked = Set(store.read().entries.map(\.name))
+        let unknownButTracked = names.filter { tracked.contains($0) && config.service(named: $0) == nil }
+        let rest = try resolveNames(names.filter { !unknownButTracked.contains($0) })
+        return names.isEmpty ? [] : rest + unknownButTracked
+    }
+}
+
+extension ComposeOutcome {
+    /// One line for the account and the audit trail.
+    public var summary: String {
+        switch self {
+        case .skipped(let reason): "skipped (\(reason))"
+        case .succeeded(let frontEnd, let containers, let detail):
+            containers.isEmpty ? "\(frontEnd): \(detail)" : "\(frontEnd): \(detail): \(containers.joined(separator: ", "))"
+        case .failed(let frontEnd, let detail): "\(frontEnd) failed: \(detail)"
+        }
+    }
+}

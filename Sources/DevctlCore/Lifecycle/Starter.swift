@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// What `start` asked for.
+public struct StartOptions: Sendable {
+    public var names: [String]
+    /// Return once the last service is spawned (dependencies are still waited for).
+    public var wait: Bool
+    /// Checked between steps and while waiting: Ctrl-C ends the start early.
+    public var isCancelled: @Sendable () -> Bool
+
+    public init(names: [String] = [], wait: Bool = true, isCancelled: @escaping @Sendable () -> Bool = { false }) {
+        self.names = names
+        self.wait = wait
+        self.isCancelled = isCancelled
+    }
+}
+
+/// One thing that happened during `start`, reported as it happens so the terminal shows progress.
+public enum StartEvent: Sendable {
+    case ignoredEntry(String)
+    case alreadyRunning(name: String, pid: Int32)
+    case clearedDeadEntry(name: String, pid: Int32, reason: String)
+    case spawned(name: String, pid: Int32, step: Int, of: Int)
+    case waiting(name: String, check: String)
+    case ready(name: String, pid: Int32, seconds: Double)
+    case failed(name: String, reason: String, logTail: [String])
+    case skipped(name: String, reason: String)
+}
+
+/// How one service's start ended.
+public enum StartOutcome: Sendable, Equatable {
+    case started(pid: Int32)
+    case alreadyRunning(pid: Int32)
+    case failed(String)
+    case skipped(String)
+
+    public var isFailure: Bool {
+        switch self {
+        case .failed, .skipped: true
+        default: false
+        }
+    }
+}
+
+/// The result of `start`: per service, in configuration order, and the time taken.
+public struct StartReport: Sendable {
+    public var outcomes: [(name: String, outcome: StartOutcome)]
+    public var seconds: Double
+    public var cancelled: Bool
+    /// Services this run spawned (what Ctrl-C must take down again).
+    public var spawned: [String] {
+        outcomes.compactMap { if case .started = $0.outcome { $0.name } else { nil } }
+    }
+    public var succeeded: Bool { !cancelled && !outcomes.contains { $0.outcome.isFailure } }
+}
+
+/// Starts services in dependency waves: each wave's services are spawned together, recorded at
+/// once, then waited for (health check, or still alive after a short settle) before the next wave.
+/// A failed dependency fails its dependents without spawning them. The caller holds the lock.
+public struct Starter: Sendable {
+    public let project: Project
+    public let launcher: ServiceLauncher
+    /// How long a service without a health check must stay alive to count as started.
+    public var settleTime: Double = 0.15
+
+    public init(project: Project, launcher: ServiceLauncher) {
+        self.project = project
+        self.launcher = launcher
+    }
+
+    public func run(_ options: StartOptions, report: @escaping @Sendable (StartEvent) -> Void) throws -> StartReport {
+        let began = Date()
+        let store = project.store
+        try store.prepare()
+        let snapshot = store.read()
+        let inspection = ServiceInspector(project: project).inspect(snapshot, table: ProcessTable.scan())
+        inspection.warnings.forEach { report(.ignoredEntry($0)) }
+        var entries = snapshot.entries
+        let targets = project.graph.closure(of: try project.resolveNames(options.names))
+        let waves = project.graph.startWaves(of: targets)
+        let toSpawn = targets.filter { inspection.runtime($0)?.leader == nil }.count
+        var outcomes = [String: StartOutcome]()
+        var step = 0
+
+        for (waveIndex, wave) in waves.enumerated() {
+            var launched = [(ServiceConfig, TrackedService)]()
+            for name in wave {
+                guard let service = project.config.service(named: name) else { continue }
+                if options.isCancelled() { break }
+                if let failed = service.dependsOn.first(where: { outcomes[$0]?.isFailure ?? false }) {
+                    outcomes[name] = .skipped("dependency '\(failed)' did not start")
+                    report(.skipped(name: name, reason: "dependency '\(failed)' did not start"))
+                    continue
+                }
+                let runtime = inspection.runtime(name)
+                if let leader = runtime?.leader {
+                    outcomes[name] = .alreadyRunning(pid: leader.pid)
+                    report(.alreadyRunning(name: name, pid: leader.pid))
+                    continue
+                }
+                if let old = runtime?.tracked {
+                    entries.removeAll { $0.name == name }
+                    report(.clearedDeadEntry(name: name, pid: old.pid, reason: runtime?.note ?? "exited"))
+                }
+                if let conflict = portConflict(service) {
+                    outcomes[name] = .failed(conflict)
+                    report(.failed(name: name, reason: conflict, logTail: []))
+                    continue
+                }
+                do {
+                    let entry = try launcher.launch(service)
+                    entries.append(entry)
+                    try store.write(ordered(entries))
+                    step += 1
+                    project.events.record("start", service: name, pid: entry.pid, outcome: "spawned")
+                    report(.spawned(name: name, pid: entry.pid, step: step, of: toSpawn))
+                    launched.append((service, entry))
+                } catch let error as SpawnError {
+                    outcomes[name] = .failed(error.message)
+                    project.events.record("start", service: name, outcome: "failed", detail: error.message)
+                    report(.failed(name: name, reason: error.message, logTail: []))
+                }
+            }
+            let isLastWave = waveIndex == waves.count - 1
+            if !options.wait && isLastWave {
+                for (service, entry) in launched { outcomes[service.name] = .started(pid: entry.pid) }
+            } else {
+                for (name, outcome) in waitForWave(launched, options: options, report: report) { outcomes[name] = outcome }
+            }
+            if options.isCancelled() { break }
+        }
+        let ordered = targets.compactMap { name in outcomes[name].map { (name: name, outcome: $0) } }
+        return StartReport(outcomes: ordered, seconds: Date().timeIntervalSince(began), cancelled: options.isCancelled())
+    }
+
+    /// Waits for every service of a wave at once: health checks concurrently, and a service that
+    /// exits meanwhile fails at once with its exit status and the end of its log.
+    private func waitForWave(_ launched: [(ServiceConfig, TrackedService)], options: StartOptions,
+                       report: @escaping @Sendable (StartEvent) -> Void) -> [(String, StartOutcome)] {
+        let results = Mutex<[(String, StartOutcome)]>([])
+        let project = project, settleTime = settleTime, checks = HealthCheckRunner(launcher: launcher)
+        DispatchQueue.concurrentPerform(iterations: launched.count) { index in
+            let (service, entry) = launched[index]
+            let began = Date()
+            let exitReason: @Sendable () -> String? = {
+                if options.isCancelled() { return "start interrupted" }
+                return Spawner.reap(entry.pid).map { "\($0)" }
+            }
+            let outcome: StartOutcome
+            if let check = service.healthcheck {
+                report(.waiting(name: service.name, check: check.summary))
+                let result = HealthWaiter.wait(timeout: check.timeout, interval: check.interval,
+                                               probe: { checks.probe(service, timeout: min(check.timeout, 2)) },
+                                               shouldAbort: exitReason)
+                switch result {
+                case .healthy:
+                    outcome = .started(pid: entry.pid)
+                case .timedOut(let last):
+                    outcome = .failed(String(format: "not healthy after %.0f s (%@)", check.timeout, last))
+                case .aborted(let reason):
+                    outcome = .failed(reason)
+                }
+            } else {
+                outcome = Self.settle(pid: entry.pid, for: settleTime, exitReason: exitReason)
+            }
+            switch outcome {
+            case .started(let pid):
+                project.events.record("health", service: service.name, pid: pid, outcome: "ready")
+                report(.ready(name: service.name, pid: pid, seconds: Date().timeIntervalSince(began)))
+            case .failed(let reason):
+                project.events.record("health", service: service.name, pid: entry.pid, outcome: "failed", detail: reason)
+                let tail = ServiceLog.tail(path: project.store.logFile(for: service.name), lines: 5)
+                    .filter { !$0.hasPrefix(ServiceLog.headerPrefix) }
+                report(.failed(name: service.name, reason: reason, logTail: tail))
+            default: break
+            }
+            results.withLock { $0.append((service.name, outcome)) }
+        }
+        return results.withLock { $0 }
+    }
+
+    /// A service without a health check counts as started once it is still alive after `seconds`.
+    private static func settle(pid: Int32, for seconds: Double, exitReason: () -> String?) -> StartOutcome {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let reason = exitReason() { return .failed(reason) }
+            usleep(10_000)
+        }
+        if let reason = exitReason() { return .failed(reason) }
+        return .started(pid: pid)
+    }
+
+    /// Refuses to spawn a service whose health-check port is already taken, naming the holder.
+    private func portConflict(_ service: ServiceConfig) -> String? {
+        guard let port = service.healthcheck?.port, PortOwners.isInUse(port: port) else { return nil }
+        let holders = PortOwners.listeners(port: port).compactMap { holder -> String? in
+            guard let pid = holder.pid else { return nil }
+            return "pid \(pid): \(holder.command ?? "?")"
+        }
+        if holders.isEmpty { return "port \(port) already in use" }
+        return "port \(port) already in use by \(holders.joined(separator: ", "))"
+    }
+
+    /// Tracking entries in configuration order, so the files read like services.json.
+    private func ordered(_ entries: [TrackedService]) -> [TrackedService] {
+        let order = Dictionary(uniqueKeysWithValues: project.config.services.enumerated().map { ($1.name, $0) })
+        return entries.sorted { (order[$0.name] ?? Int.max) < (order[$1.name] ?? Int.max) }
+    }
+}
+
+extension HealthCheck {
+    /// "tcp 127.0.0.1:8000", "http http://…", "command 'pg_isready'" — for progress lines.
+    public var summary: String {
+        switch kind {
+        case .tcp(let port): "tcp 127.0.0.1:\(port)"
+        case .http(let url): "http \(url)"
+        case .command(let command): "command '\(command)'"
+        }
+    }
+}

@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Signals that cannot hit the wrong process: the target is opened as a pidfd, its start time is
+/// checked against the snapshot devctl decided on, and only then is the signal sent through the
+/// pidfd — so a PID recycled between the scan and the kill is never signalled.
+public enum SafeSignal {
+    /// Sends `signal` to the process `entry` describes if it is still that process. Returns false
+    /// when it is gone or has been replaced.
+    @discardableResult
+    public static func send(_ signal: Signal, to identity: ProcessIdentity) -> Bool {
+        guard identity.pid > 1, let pidfd = PidFD(pid: identity.pid) else { return false }
+        guard let bytes = FileSystem.readBytes("/proc/\(identity.pid)/stat"),
+              let stat = ProcessStat.parse(bytes), stat.startTime == identity.startTime else { return false }
+        return (try? ProcessSignaller.signal(pidfd: pidfd, signal)) ?? false
+    }
+
+    /// Signals the process group `pgid` as a whole — including members forked after the scan —
+    /// but only while `member` (a process devctl has proven to be the service's) is still alive
+    /// and still in that group, and never devctl's own group.
+    @discardableResult
+    public static func send(_ signal: Signal, toGroup pgid: Int32, provenBy member: ProcessIdentity) -> Bool {
+        guard pgid > 1, pgid != getpgrp(), let pidfd = PidFD(pid: member.pid) else { return false }
+        guard let bytes = FileSystem.readBytes("/proc/\(member.pid)/stat"), let stat = ProcessStat.parse(bytes),
+              stat.startTime == member.startTime, stat.pgid == pgid, stat.state != "Z" else { return false }
+        _ = pidfd
+        return (try? ProcessSignaller.signal(group: pgid, signal)) ?? false
+    }
+}

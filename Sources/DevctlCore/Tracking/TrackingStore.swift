@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `.pids/` folder: the three legacy files existing scripts read (`services.pids`,
+/// `services.pids.services`, `services.pids.groups`) plus `services.pids.identity`, which adds each
+/// leader's start time and is the source of truth. Every write replaces all four atomically, the
+/// identity file first, under the project lock held by the caller.
+public struct TrackingStore: Sendable {
+    public let directory: String
+
+    public init(root: String) { directory = root + "/.pids" }
+
+    public var identityFile: String { directory + "/services.pids.identity" }
+    public var pidsFile: String { directory + "/services.pids" }
+    public var servicesFile: String { directory + "/services.pids.services" }
+    public var groupsFile: String { directory + "/services.pids.groups" }
+    public var lockFile: String { directory + "/lock" }
+    public var eventsFile: String { directory + "/events.log" }
+    public var logsDirectory: String { directory + "/logs" }
+
+    public func logFile(for service: String) -> String { "\(logsDirectory)/\(service).log" }
+
+    /// What was read, and every line that could not be used, so the caller can say what it found.
+    public struct Snapshot: Sendable, Equatable {
+        public var entries: [TrackedService] = []
+        public var problems: [String] = []
+    }
+
+    /// Creates `.pids/` and `.pids/logs/` if needed.
+    public func prepare() throws(SystemCallError) {
+        try FileSystem.ensureDirectory(directory)
+        try FileSystem.ensureDirectory(logsDirectory)
+    }
+
+    /// Reads the entries: from the identity file when present, else from the legacy groups or
+    /// services file (without identity). Garbage lines are reported and skipped, never fatal.
+    public func read() -> Snapshot {
+        if let text = FileSystem.readText(identityFile) {
+            return Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
+        }
+        if let text = FileSystem.readText(groupsFile) {
+            return Self.parse(text, file: "services.pids.groups", fields: ["pgid", "name", "pid"])
+        }
+        if let text = FileSystem.readText(servicesFile) {
+            return Self.parse(text, file: "services.pids.services", fields: ["name", "pid"])
+        }
+        return Snapshot()
+    }
+
+    /// Replaces the tracking files with `entries`; an empty list removes them.
+    public func write(_ entries: [TrackedService]) throws(SystemCallError) {
+        if entries.isEmpty {
+            for file in [identityFile, pidsFile, servicesFile, groupsFile] { unlink(file) }
+            return
+        }
+        func lines(_ render: (TrackedService) -> String) -> [UInt8] {
+            Array(entries.map { render($0) + "\n" }.joined().utf8)
+        }
+        try FileSystem.writeAtomically(identityFile, lines { "\($0.name):\($0.pid):\($0.pgid):\($0.startTime ?? 0)" })
+        try FileSystem.writeAtomically(pidsFile, lines { "\($0.pid)" })
+        try FileSystem.writeAtomically(servicesFile, lines { "\($0.name):\($0.pid)" })
+        try FileSystem.writeAtomically(groupsFile, lines { "\($0.pgid):\($0.name):\($0.pid)" })
+    }
+
+    static func parse(_ text: String, file: String, fields: [String]) -> Snapshot {
+        var snapshot = Snapshot()
+        var seen = Set<String>()
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: " \t\r")
+            if line.isEmpty { continue }
+            let parts = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            var values = [String: String]()
+            if parts.count == fields.count { for (key, value) in zip(fields, parts) { values[key] = value } }
+            guard let name = values["name"], Self.isValidName(name),
+                  let pid = values["pid"].flatMap({ Int32($0) }), pid > 0,
+                  let pgid = values["pgid"].map({ Int32($0) }) ?? pid, pgid > 0
+            else {
+                snapshot.problems.append("\(file) line \(index + 1): cannot read '\(line.prefix(60))', skipped")
+                continue
+            }
+            let start = values["start"].flatMap { UInt64($0) }.flatMap { $0 == 0 ? nil : $0 }
+            if values["start"] != nil && start == nil {
+                snapshot.problems.append("\(file) line \(index + 1): bad start time in '\(line.prefix(60))', skipped")
+                continue
+            }
+            guard seen.insert(name).inserted else {
+                snapshot.problems.append("\(file) line \(index + 1): second entry for '\(name)', skipped")
+                continue
+            }
+            snapshot.entries.append(TrackedService(name: name, pid: pid, pgid: pgid, startTime: start))
+        }
+        return snapshot
+    }
+
+    private static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let first = s.first, set.contains(first) { s.removeFirst() }
+        while let last = s.last, set.contains(last) { s.removeLast() }
+        return String(s)
+    }
+}

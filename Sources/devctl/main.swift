@@ -1,0 +1,6 @@
+import DevctlCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(Devctl.main(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCore
+import Foundation
+import Testing
+
+/// `devctl start` and the tracking files, checked through /proc and the files' exact lines.
+@Suite struct StartTests {
+    static let sleeper = #"{"services": [{"name": "sleeper", "command": ["sleep", "300"]}, {"name": "shell", "command": "sleep 301"}]}"#
+
+    @Test func startsEachServiceAsLeaderOfANewSession() throws {
+        let project = TestProject(Self.sleeper)
+        defer { project.cleanUp() }
+        let result = project.devctl("start")
+        #expect(result.exitCode == 0, "\(result)")
+        for (name, pid) in project.trackedPIDs {
+            let stat = try #require(TestProcesses.stat(pid), "\(name) is not running")
+            #expect(stat.pgid == pid, "\(name): PGID \(stat.pgid) != PID \(pid)")
+            #expect(stat.sid == pid, "\(name): SID \(stat.sid) != PID \(pid)")
+        }
+        #expect(project.trackedPIDs.count == 2)
+    }
+
+    @Test func trackingFilesHoldTheLegacyFormats() throws {
+        let project = TestProject(Self.sleeper)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let sleeper = try #require(project.trackedPIDs["sleeper"])
+        let shell = try #require(project.trackedPIDs["shell"])
+        #expect(project.read(".pids/services.pids") == "\(sleeper)\n\(shell)\n")
+        #expect(project.read(".pids/services.pids.services") == "sleeper:\(sleeper)\nshell:\(shell)\n")
+        #expect(project.read(".pids/services.pids.groups") == "\(sleeper):sleeper:\(sleeper)\n\(shell):shell:\(shell)\n")
+        let start = try #require(TestProcesses.stat(sleeper)?.startTime)
+        #expect(project.read(".pids/services.pids.identity")?.hasPrefix("sleeper:\(sleeper):\(sleeper):\(start)\n") == true)
+    }
+
+    @Test func logCapturesStdoutAndStderrWithAHeaderPerStart() throws {
+        let project = TestProject(#"{"services": [{"name": "talker", "command": "echo to-stdout; echo to-stderr >&2; exec sleep 300"}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        TestProcesses.waitUntil { project.read(".pids/logs/talker.log")?.contains("to-stderr") == true }
+        let log = try #require(project.read(".pids/logs/talker.log"))
+        #expect(log.contains("to-stdout\n"))
+        #expect(log.contains("to-stderr\n"))
+        #expect(log.hasPrefix("==> devctl "))
+        #expect(log.split(separator: "\n").first?.contains("start talker") == true)
+    }
+
+    @Test func serviceRunsWithMarkersEnvironmentAndWorkingDirectory() throws {
+        let project = TestProject(#"""
+        {"project": "envcheck", "services": [{"name": "env-dump", "cwd": "sub", "envFile": ".env",
+          "env": {"FROM_ENV": "json", "BOTH": "json-wins"},
+          "command": "exec sleep 300"}]}
+        """#, files: ["sub/keep": "", ".env": "FROM_FILE=dotenv\nBOTH=file\n"])
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let pid = try #require(project.trackedPIDs["env-dump"])
+        let environment = try #require(ProcessDetails.environment(of: pid))
+        #expect(environment["DEVCTL_SERVICE"] == "env-dump")
+        let canonicalRoot = URL(fileURLWithPath: project.root).resolvingSymlinksInPath().path
+        #expect(environment["DEVCTL_PROJECT"] == Project.marker(project: "envcheck", root: canonicalRoot))
+        #expect(environment["FROM_FILE"] == "dotenv")
+        #expect(environment["FROM_ENV"] == "json")
+        #expect(environment["BOTH"] == "json-wins")
+        #expect(ProcessDetails.workingDirectory(of: pid) == canonicalRoot + "/sub")
+    }
+
+    @Test func serviceInheritsNoDescriptorBeyondStandardOnes() throws {
+        let project = TestProject(#"{"services": [{"name": "fds", "command": ["sleep", "300"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let pid = try #require(project.trackedPIDs["fds"])
+        let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
+        #expect(fds == ["0", "1", "2"])
+        #expect(FileSystem.readLink("/proc/\(pid)/fd/0") == "/dev/null")
+        #expect(FileSystem.readLink("/proc/\(pid)/fd/1")?.hasSuffix("/.pids/logs/fds.log") == true)
+    }
+
+    @Test func serviceStartsWithEmptySignalMaskEvenWhenDevctlIgnoresSIGINT() throws {
+        let project = TestProject(#"{"services": [{"name": "masked", "command": ["sleep", "300"]}]}"#)
+        defer { project.cleanUp() }
+        // Like nohup or a CI shell: devctl itself starts with SIGINT and SIGHUP ignored.
+        let result = DevctlRunner.run(["-c", "trap '' INT HUP; exec \"$0\" start", DevctlRunner.binary],
+                                      directory: project.root, environment: project.environment, shell: true)
+        #expect(result.exitCode == 0, "\(result)")
+        let pid = try #require(project.trackedPIDs["masked"])
+        let status = try #require(FileSystem.readText("/proc/\(pid)/status"))
+        func mask(_ key: String) -> UInt64 {
+            let line = status.split(separator: "\n").first { $0.hasPrefix(key + ":") } ?? ""
+            return UInt64(line.split(separator: "\t").last ?? "", radix: 16) ?? .max
+        }
+        #expect(mask("SigBlk") == 0)
+        let ignored = mask("SigIgn")
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            #expect(ignored & (1 << UInt64(signal - 1)) == 0, "signal \(signal) is ignored in the service")
+        }
+    }
+
+    @Test func secondStartLeavesRunningServicesAlone() throws {
+        let project = TestProject(Self.sleeper)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let before = project.trackedPIDs
+        let again = project.devctl("start")
+        #expect(again.exitCode == 0, "\(again)")
+        #expect(again.stdout.contains("already running"))
+        #expect(project.trackedPIDs == before)
+    }
+
+    @Test func deadEntryIsShownDeadThenReplacedByStart() throws {
+        let project = TestProject(Self.sleeper)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let old = try #require(project.trackedPIDs["sleeper"])
+        kill(old, SIGKILL)
+        TestProcesses.waitUntil { !TestProcesses.isAlive(old) }
+        let status = project.devctl("status", "--json")
+        #expect(status.exitCode == 3)
+        #expect(status.stdout.contains(#""name":"sleeper","state":"dead""#), "\(status)")
+        let restart = project.devctl("start")
+        #expect(restart.exitCode == 0, "\(restart)")
+        let new = try #require(project.trackedPIDs["sleeper"])
+        #expect(new != old)
+        #expect(TestProcesses.isAlive(new))
+    }
+
+    @Test func serviceExitingAtOnceIsReportedWithStatusAndLog() {
+        let project = TestProject(#"{"services": [{"name": "crasher", "command": "echo 'boom: config missing' >&2; exit 7"}]}"#)
+        defer { project.cleanUp() }
+        let result = project.devctl("start")
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("crasher failed: exited with status 7"), "\(result)")
+        #expect(result.stdout.contains("boom: config missing"))
+    }
+
+    @Test func missingExecutableFailsThatServiceWithTheReason() {
+        let project = TestProject(#"{"services": [{"name": "ghost", "command": ["no-such-binary-devctl-test"]}]}"#)
+        defer { project.cleanUp() }
+        let result = project.devctl("start")
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("'no-such-binary-devctl-test' not found in PATH"), "\(result)")
+    }
+
+    @Test func statusJsonDescribesRunningServices() throws {
+        let project = TestProject(Self.sleeper)
+        defer { project.cleanUp() }
+        let stopped = project.devctl("status")
+        #expect(stopped.exitCode == 3)
+        #expect(stopped.stdout.contains("stopped"))
+        #expect(project.devctl("start").exitCode == 0)
+        let result = project.devctl("status", "--json")
+        #expect(result.exitCode == 0, "\(result)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let services = try #require(json["services"] as? [[String: Any]])
+        #expect(services.map { $0["name"] as? String } == ["sleeper", "shell"])
+        let first = services[0]
+        #expect(first["state"] as? String == "running")
+        #expect(first["pid"] as? Int == Int(project.trackedPIDs["sleeper"]!))
+        #expect(first["pgid"] as? Int == Int(project.trackedPIDs["sleeper"]!))
+        #expect(first["processes"] as? Int == 1)
+        #expect((first["rssBytes"] as? Int ?? 0) > 0)
+        #expect(first["command"] as? String == "sleep 300")
+        for key in ["uptimeSeconds", "cpuPercent", "health"] { #expect(first.keys.contains(key)) }
+        #expect(json["containers"] as? [Any] != nil)
+    }
+}

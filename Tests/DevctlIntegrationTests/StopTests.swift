@@ -1,0 +1,253 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCore
+import Foundation
+import Testing
+
+/// The five-phase `devctl stop` on real process trees: what is gone, what survives, and what the
+/// account says.
+@Suite struct StopTests {
+    /// The live PIDs of a service's whole tree (leader, descendants, session members).
+    static func tree(of pid: Int32) -> [Int32] {
+        let table = ProcessTable.scan()
+        guard let leader = table[pid] else { return [] }
+        return table.tree(of: leader.identity).map(\.pid)
+    }
+
+    static func stopJSON(_ project: TestProject, _ extra: String...) throws -> (RunResult, [String: Any]) {
+        let result = project.devctl(arguments: ["stop", "--json"] + extra)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
+        return (result, json)
+    }
+
+    static func outcome(_ json: [String: Any], _ name: String) -> String? {
+        (json["services"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["outcome"] as? String
+    }
+
+    @Test func stopEndsPlainServicesGracefullyAndClearsTracking() throws {
+        let project = TestProject(#"{"services": [{"name": "a", "command": ["sleep", "300"]}, {"name": "b", "command": "sleep 300"}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let pids = project.trackedPIDs
+        let result = project.devctl("stop")
+        #expect(result.exitCode == 0, "\(result)")
+        for pid in pids.values { #expect(!TestProcesses.isAlive(pid)) }
+        for phase in 1...5 { #expect(result.stdout.contains("[\(phase)/5]")) }
+        #expect(result.stdout.contains("2 stopped gracefully"))
+        #expect(project.read(".pids/services.pids") == nil)
+        #expect(project.read(".pids/logs/a.log") != nil, "logs are kept")
+        #expect(project.read(".pids/events.log")?.contains(#""event":"signal""#) == true)
+    }
+
+    @Test func stopEndsChildrenAndGrandchildren() throws {
+        let project = TestProject(#"{"services": [{"name": "tree", "command": ["\#(Fixtures.path("tree.sh"))"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let leader = try #require(project.trackedPIDs["tree"])
+        TestProcesses.waitUntil { Self.tree(of: leader).count >= 4 }
+        let members = Self.tree(of: leader)
+        #expect(members.count >= 4, "tree: \(members)")
+        let result = project.devctl("stop")
+        #expect(result.exitCode == 0, "\(result)")
+        for pid in members { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived") }
+    }
+
+    @Test func stopSweepsADoubleForkedSetsidDaemon() throws {
+        let pidFile = NSTemporaryDirectory() + "devctl-daemon-\(UUID().uuidString)"
+        defer { unlink(pidFile) }
+        let project = TestProject(#"{"services": [{"name": "spawner", "command": ["python3", "\#(Fixtures.path("escape.py"))", "\#(pidFile)"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        TestProcesses.waitUntil { FileManager.default.fileExists(atPath: pidFile) }
+        let daemon = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+        let stat = try #require(TestProcesses.stat(daemon))
+        #expect(stat.sid == daemon, "the daemon left the service's session")
+        #expect(stat.ppid != project.trackedPIDs["spawner"])
+        let result = project.devctl("stop")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(!TestProcesses.isAlive(daemon))
+        #expect(result.stdout.contains("killed pid \(daemon)"), "\(result)")
+        #expect(result.stdout.contains("DEVCTL_PROJECT"))
+    }
+
+    @Test func serviceIgnoringSIGTERMIsForcedAfterItsTimeout() throws {
+        let project = TestProject(#"{"stopTimeout": 0.5, "services": [{"name": "stubborn", "command": ["\#(Fixtures.path("ignore-term.sh"))"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let members = Self.tree(of: try #require(project.trackedPIDs["stubborn"]))
+        let (result, json) = try Self.stopJSON(project)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.outcome(json, "stubborn") == "forced")
+        let service = (json["services"] as? [[String: Any]])?.first
+        #expect(service?["signal"] as? String == "SIGKILL")
+        #expect((service?["ms"] as? Int ?? 0) >= 500, "killed before its stopTimeout")
+        for pid in members { #expect(!TestProcesses.isAlive(pid)) }
+    }
+
+    @Test func serviceThatNeedsHalfASecondExitsCleanlyWithoutSIGKILL() throws {
+        let marker = NSTemporaryDirectory() + "devctl-clean-\(UUID().uuidString)"
+        defer { unlink(marker) }
+        let project = TestProject(#"{"stopTimeout": 5, "services": [{"name": "slow", "command": ["\#(Fixtures.path("slow-exit.sh"))", "\#(marker)"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let (result, json) = try Self.stopJSON(project)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.outcome(json, "slow") == "graceful")
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "clean\n")
+    }
+
+    @Test func forceKillsAtOnceWithoutWaitingForTheTimeout() throws {
+        let project = TestProject(#"{"stopTimeout": 30, "services": [{"name": "stubborn", "command": ["\#(Fixtures.path("ignore-term.sh"))"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let pid = try #require(project.trackedPIDs["stubborn"])
+        let (result, json) = try Self.stopJSON(project, "--force")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.outcome(json, "stubborn") == "forced")
+        #expect((json["ms"] as? Int ?? .max) < 30_000, "--force waited for the stopTimeout")
+        #expect(!TestProcesses.isAlive(pid))
+    }
+
+    @Test func stoppingOneServiceLeavesTheOthersRunningAndTracked() throws {
+        let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"]}, {"name": "worker", "command": ["sleep", "301"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let pids = project.trackedPIDs
+        let result = project.devctl("stop", "api")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(!TestProcesses.isAlive(pids["api"]!))
+        #expect(TestProcesses.isAlive(pids["worker"]!))
+        #expect(project.trackedPIDs == ["worker": pids["worker"]!])
+        #expect(result.stdout.contains("stopping named services only"))
+    }
+
+    @Test func configuredStopSignalIsTheOneThatArrives() throws {
+        let record = NSTemporaryDirectory() + "devctl-signal-\(UUID().uuidString)"
+        defer { unlink(record) }
+        let project = TestProject(#"{"services": [{"name": "int", "stopSignal": "INT", "command": ["\#(Fixtures.path("record-signal.sh"))", "\#(record)"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let (result, json) = try Self.stopJSON(project)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect((try? String(contentsOfFile: record, encoding: .utf8)) == "INT\n")
+        #expect((json["services"] as? [[String: Any]])?.first?["signal"] as? String == "SIGINT")
+    }
+
+    @Test func pausedServiceStillStopsGracefully() throws {
+        let project = TestProject(#"{"stopTimeout": 5, "services": [{"name": "frozen", "command": "sleep 300 & wait"}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let pid = try #require(project.trackedPIDs["frozen"])
+        kill(-pid, SIGSTOP)
+        TestProcesses.waitUntil { TestProcesses.stat(pid)?.state == "T" }
+        let (result, json) = try Self.stopJSON(project)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.outcome(json, "frozen") == "graceful")
+        #expect(!TestProcesses.isAlive(pid))
+    }
+
+    @Test(arguments: ["deleted", "garbage"])
+    func stopFindsEverythingWithoutUsableTrackingFiles(damage: String) throws {
+        let project = TestProject(#"{"services": [{"name": "tree", "command": ["\#(Fixtures.path("tree.sh"))"]}, {"name": "plain", "command": ["sleep", "300"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        TestProcesses.waitUntil { project.markedProcesses.count >= 5 }
+        let processes = project.markedProcesses
+        for file in ["services.pids", "services.pids.services", "services.pids.groups", "services.pids.identity"] {
+            if damage == "deleted" {
+                unlink(project.root + "/.pids/" + file)
+            } else {
+                project.write(".pids/" + file, "garbage\n:::\n\u{1}\u{2}not a pid\n")
+            }
+        }
+        let result = project.devctl("stop")
+        #expect(result.exitCode == 0, "\(result)")
+        for pid in processes { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived") }
+    }
+
+    @Test func orphanPatternKillsOnlyProcessesInsideTheProjectFolder() throws {
+        let tag = "devctl-decoy-\(UUID().uuidString.prefix(8))"
+        let project = TestProject(#"{"orphanPatterns": ["\#(tag)"], "services": [{"name": "idle", "command": ["sleep", "300"]}]}"#)
+        defer { project.cleanUp() }
+        // Neither decoy carries the project's marker: only the pattern and the folder decide.
+        var clean = ProcessInfo.processInfo.environment
+        clean["DEVCTL_TEST_ID"] = project.testID
+        let inside = TestProcess(["python3", "-c", "import time; time.sleep(300)", tag], directory: project.root, environment: clean)
+        let outside = TestProcess(["python3", "-c", "import time; time.sleep(300)", tag], directory: "/tmp", environment: clean)
+        defer { inside.stop(); outside.stop() }
+        #expect(project.devctl("start").exitCode == 0)
+        let result = project.devctl("stop")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(!inside.isAlive, "the decoy inside the project survived")
+        #expect(outside.isAlive, "the decoy outside the project was killed")
+        #expect(result.stdout.contains("matches orphanPatterns"))
+    }
+
+    @Test func anotherProjectsServicesSurvive() throws {
+        let config = #"{"project": "same-name", "services": [{"name": "api", "command": ["sleep", "300"]}]}"#
+        let first = TestProject(config)
+        let second = TestProject(config)
+        defer { first.cleanUp(); second.cleanUp() }
+        #expect(first.devctl("start").exitCode == 0)
+        #expect(second.devctl("start").exitCode == 0)
+        let survivor = try #require(second.trackedPIDs["api"])
+        #expect(first.devctl("stop").exitCode == 0)
+        #expect(TestProcesses.isAlive(survivor))
+        #expect(second.trackedPIDs["api"] == survivor)
+    }
+
+    @Test func processWrittenIntoTrackingButNotStartedByDevctlSurvives() throws {
+        let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"]}]}"#)
+        defer { project.cleanUp() }
+        var environment = ProcessInfo.processInfo.environment
+        environment["DEVCTL_TEST_ID"] = project.testID
+        let stranger = TestProcess(["sleep", "300"], environment: environment)
+        defer { stranger.stop() }
+        let start = try #require(TestProcesses.stat(stranger.pid)?.startTime)
+        project.write(".pids/services.pids.identity", "api:\(stranger.pid):\(stranger.pid):\(start)\n")
+        project.write(".pids/services.pids.services", "api:\(stranger.pid)\n")
+        let result = project.devctl("stop")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(stranger.isAlive, "devctl killed a process it did not start")
+        #expect(result.stderr.contains("ignoring tracking entry api:\(stranger.pid)"), "\(result)")
+    }
+
+    @Test func stopOfANeverStartedProjectSucceeds() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"]}]}"#)
+        defer { project.cleanUp() }
+        let result = project.devctl("stop")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("0 straggler"))
+    }
+
+    @Test func verificationNamesAForeignProcessStillHoldingAServicePort() throws {
+        let port = FreePort.next()
+        let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"], "healthcheck": {"command": "true"}}, {"name": "db", "command": ["sleep", "300"], "healthcheck": {"tcp": \#(port), "timeout": 0.5}}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start", "api").exitCode == 0)
+        let holder = TestProcess(["python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', \(port))); s.listen(); time.sleep(300)"])
+        defer { holder.stop() }
+        TestProcesses.waitUntil { PortOwners.isInUse(port: port) }
+        let (result, json) = try Self.stopJSON(project)
+        #expect(result.exitCode == 1, "\(result)")
+        let stragglers = try #require(json["stragglers"] as? [[String: Any]])
+        #expect(stragglers.contains { $0["pid"] as? Int == Int(holder.pid) && $0["service"] as? String == "port \(port)" }, "\(result)")
+        #expect(holder.isAlive, "verification must name the holder, not kill it")
+    }
+
+    @Test func ctrlCDuringStartStopsWhatThatStartSpawned() throws {
+        let project = TestProject(#"{"services": [{"name": "fast", "command": ["sleep", "300"]}, {"name": "slow", "command": ["sleep", "301"], "dependsOn": ["fast"], "healthcheck": {"command": "false", "timeout": 60}}]}"#)
+        defer { project.cleanUp() }
+        let began = Date()
+        let launched = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
+        TestProcesses.waitUntil { project.trackedPIDs.count == 2 }
+        let spawned = project.trackedPIDs
+        kill(launched.pid, SIGINT)
+        let result = DevctlRunner.finish(launched, began: began)
+        #expect(result.exitCode != 0)
+        #expect(spawned.count == 2)
+        for pid in spawned.values { #expect(!TestProcesses.isAlive(pid), "\(result)") }
+        #expect(result.stdout.contains("interrupted"))
+    }
+}

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCore
+import Foundation
+
+/// A throwaway project folder with its own services.json for running the built devctl against.
+/// Every process started through it carries a unique `DEVCTL_TEST_ID`, so `cleanUp` can kill
+/// exactly what this test started — never anything else on the shared machine.
+final class TestProject: @unchecked Sendable {
+    let root: String
+    let testID = "t" + UUID().uuidString.prefix(12).lowercased()
+    var extraEnvironment: [String: String] = [:]
+
+    /// `config` is the services.json text; `files` are extra files (relative path → content).
+    init(_ config: String, files: [String: String] = [:]) {
+        root = NSTemporaryDirectory() + "devctl-test-" + UUID().uuidString.prefix(8).lowercased()
+        try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // /tmp may be a symlink; the project root is its canonical path.
+        write("services.json", config)
+        for (path, content) in files { write(path, content) }
+    }
+
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DEVCTL_FILE"] = nil
+        environment["NO_COLOR"] = nil
+        environment["DEVCTL_TEST_ID"] = testID
+        environment.merge(extraEnvironment) { _, new in new }
+        return environment
+    }
+
+    @discardableResult
+    func devctl(_ arguments: String..., timeout: Double = 120) -> RunResult {
+        DevctlRunner.run(arguments, directory: root, environment: environment, timeout: timeout)
+    }
+
+    func devctl(arguments: [String], timeout: Double = 120) -> RunResult {
+        DevctlRunner.run(arguments, directory: root, environment: environment, timeout: timeout)
+    }
+
+    func write(_ path: String, _ content: String, mode: Int = 0o644) {
+        let full = root + "/" + path
+        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: full, contents: Data(content.utf8), attributes: [.posixPermissions: mode])
+    }
+
+    func read(_ path: String) -> String? { try? String(contentsOfFile: root + "/" + path, encoding: .utf8) }
+
+    /// `NAME:PID` lines of `.pids/services.pids.services`, as a dictionary.
+    var trackedPIDs: [String: Int32] {
+        var result = [String: Int32]()
+        for line in (read(".pids/services.pids.services") ?? "").split(separator: "\n") {
+            let parts = line.split(separator: ":")
+            if parts.count == 2, let pid = Int32(parts[1]) { result[String(parts[0])] = pid }
+        }
+        return result
+    }
+
+    /// Every live process carrying this test's marker.
+    var markedProcesses: [Int32] { TestProcesses.carrying("DEVCTL_TEST_ID", testID) }
+
+    /// Stops everything this test started (devctl first, then SIGKILL by marker) and removes the folder.
+    func cleanUp() {
+        _ = devctl("stop", "--force", timeout: 60)
+        TestProcesses.killAll(carrying: "DEVCTL_TEST_ID", testID)
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+}
+
+/// Facts about processes, read from /proc as a user would check them.
+enum TestProcesses {
+    static func stat(_ pid: Int32) -> ProcessStat? {
+        FileSystem.readBytes("/proc/\(pid)/stat").flatMap(ProcessStat.parse)
+    }
+
+    /// Alive means present and not a zombie.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = stat(pid) else { return false }
+        return stat.state != "Z" && stat.state != "X"
+    }
+
+    static func carrying(_ key: String, _ value: String) -> [Int32] {
+        ProcessTable.scan().entries.values
+            .filter { !$0.isGone && $0.pid != getpid() && ProcessDetails.environment(of: $0.pid, contains: key, value) }
+            .map(\.pid).sorted()
+    }
+
+    static func killAll(carrying key: String, _ value: String) {
+        for _ in 0..<5 {
+            let pids = carrying(key, value)
+            if pids.isEmpty { return }
+            for pid in pids { kill(pid, SIGKILL) }
+            usleep(50_000)
+        }
+    }
+
+    /// Polls `condition` every 20 ms until it holds or `timeout` passes.
+    @discardableResult
+    static func waitUntil(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+}
+
+/// An ephemeral TCP port that was free a moment ago.
+enum FreePort {
+    static func next() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A helper process a test starts itself (a decoy, a port holder), killed by PID at the end.
+final class TestProcess: @unchecked Sendable {
+    let pid: Int32
+
+    init(_ arguments: [String], directory: String = "/tmp", environment: [String: String] = ProcessInfo.processInfo.environment) {
+        pid = try! Spawner.spawn(arguments: arguments, environment: environment, workingDirectory: directory,
+                                 outputDescriptor: -1, placement: .newSession)
+    }
+
+    var isAlive: Bool { TestProcesses.isAlive(pid) }
+
+    func stop() {
+        kill(pid, SIGKILL)
+        _ = Spawner.reap(pid, blocking: true)
+    }
+
+    deinit { stop() }
+}
