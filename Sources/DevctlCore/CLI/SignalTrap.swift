@@ -34,4 +34,16 @@ public enum SignalTrap {
         let value = lastSignal.load(ordering: .relaxed)
         return value == 0 ? nil : Signal(value)
     }
+
+    /// After clean-up: restores the default handler and re-raises the signal that arrived, so the
+    /// calling shell sees death by signal (exit 130 for Ctrl-C) as with any well-behaved tool.
+    public static func reraise() {
+        guard let signal = last else { return }
+        Glibc.signal(signal.rawValue, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal.rawValue)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        raise(signal.rawValue)
+    }
 }

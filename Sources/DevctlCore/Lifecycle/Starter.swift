@@ -51,10 +51,8 @@ public struct StartReport: Sendable {
     public var outcomes: [(name: String, outcome: StartOutcome)]
     public var seconds: Double
     public var cancelled: Bool
-    /// Services this run spawned (what Ctrl-C must take down again).
-    public var spawned: [String] {
-        outcomes.compactMap { if case .started = $0.outcome { $0.name } else { nil } }
-    }
+    /// Services this run spawned, healthy or not (what Ctrl-C must take down again).
+    public var spawned: [String]
     public var succeeded: Bool { !cancelled && !outcomes.contains { $0.outcome.isFailure } }
 }
 
@@ -85,6 +83,7 @@ public struct Starter: Sendable {
         let toSpawn = targets.filter { inspection.runtime($0)?.leader == nil }.count
         var outcomes = [String: StartOutcome]()
         var step = 0
+        var spawned = [String]()
 
         for (waveIndex, wave) in waves.enumerated() {
             var launched = [(ServiceConfig, TrackedService)]()
@@ -119,6 +118,7 @@ public struct Starter: Sendable {
                     project.events.record("start", service: name, pid: entry.pid, outcome: "spawned")
                     report(.spawned(name: name, pid: entry.pid, step: step, of: toSpawn))
                     launched.append((service, entry))
+                    spawned.append(name)
                 } catch let error as SpawnError {
                     outcomes[name] = .failed(error.message)
                     project.events.record("start", service: name, outcome: "failed", detail: error.message)
@@ -134,7 +134,8 @@ public struct Starter: Sendable {
             if options.isCancelled() { break }
         }
         let ordered = targets.compactMap { name in outcomes[name].map { (name: name, outcome: $0) } }
-        return StartReport(outcomes: ordered, seconds: Date().timeIntervalSince(began), cancelled: options.isCancelled())
+        return StartReport(outcomes: ordered, seconds: Date().timeIntervalSince(began), cancelled: options.isCancelled(),
+                           spawned: spawned)
     }
 
     /// Waits for every service of a wave at once: health checks concurrently, and a service that

@@ -28,7 +28,10 @@ enum StartCommand {
             terminal.line("\(terminal.warn) interrupted: stopping the \(report.spawned.count) service(s) this start spawned")
             let shutdown = Shutdown(project: project, containers: { _ in .skipped("not part of this stop") })
             let stop = try shutdown.run(StopOptions(names: report.spawned)) { StopCommand.render($0, terminal: terminal) }
-            return stop.succeeded ? ExitCode.failure : ExitCode.failure
+            terminal.line(StopCommand.account(stop, terminal: terminal))
+            lock.release()
+            SignalTrap.reraise()
+            return ExitCode.failure
         }
         terminal.line("")
         terminal.line(summary(report, terminal: terminal))
