@@ -185,22 +185,22 @@ public struct Shutdown: Sendable {
             emit(.forced(name: target.name, processes: target.processes.count))
             project.events.record("signal", service: target.name, pid: target.leader?.pid, signal: .kill, outcome: "forced")
         }
+        // Bounded: each pass either finds new processes to kill or ends the loop.
         for _ in 0..<20 {
             Self.waitGone(killed, upTo: 1)
             let table = ProcessTable.scan()
-            let fresh = targets.flatMap { target -> [ProcessEntry] in
-                let members = table.entries.values.filter { entry in
-                    !entry.isGone && target.group.map { entry.sid == $0 || entry.pgid == $0 } ?? false
+            var alive = [Int32: ProcessEntry]()
+            for target in targets {
+                let roots = target.processes.compactMap { table.live($0.identity) }
+                for entry in roots + roots.flatMap({ table.descendants(of: $0.pid) }) { alive[entry.pid] = entry }
+                if let group = target.group {
+                    for entry in table.entries.values where entry.sid == group || entry.pgid == group { alive[entry.pid] = entry }
                 }
-                let descendants = target.processes.flatMap { table.descendants(of: $0.pid) }
-                return (members + descendants + target.processes.compactMap { table.live($0.identity) })
-                    .filter { !$0.isGone && $0.pid > 1 }
             }
-            let alive = fresh.filter { !killed.contains($0.identity) || ProcessTable.isAlive($0.identity) }
-            let new = alive.filter { !killed.contains($0.identity) }
-            if alive.isEmpty || (new.isEmpty && alive.allSatisfy { !ProcessTable.isAlive($0.identity) }) { break }
-            for process in alive { SafeSignal.send(.kill, to: process.identity) }
-            killed.formUnion(alive.map(\.identity))
+            let fresh = alive.values.filter { !$0.isGone && $0.pid > 1 && !killed.contains($0.identity) }
+            if fresh.isEmpty { break }
+            for process in fresh { SafeSignal.send(.kill, to: process.identity) }
+            killed.formUnion(fresh.map(\.identity))
         }
         return targets.map { target in
             let ms = Int(Date().timeIntervalSince(pending[target.name]?.signalledAt ?? Date()) * 1000)
