@@ -138,28 +138,21 @@ import Testing
         #expect(failure(text) == expected)
     }
 
-    @Test(.timeLimit(.minutes(1))) func parsesATenMegabyteFileQuickly() throws {
+    // The time limit only catches a hang or a quadratic scan; speed is the benchmark's business.
+    @Test(.timeLimit(.minutes(1))) func parsesATenMegabyteFile() throws {
         let element = #"{"name": "service-0042", "port": 8000, "ratio": 0.25, "tags": ["a", "b\n"], "on": true, "off": null},"#
         let count = 10_000_000 / element.utf8.count
         let text = "[\n" + String(repeating: element + "\n", count: count) + "{}]"
-        let clock = ContinuousClock()
-        var parsed: JSONValue?
-        let elapsed = try clock.measure { parsed = try JSONParser.parse(Array(text.utf8)) }
-        guard case .array(let elements) = parsed?.kind else { Issue.record("not an array"); return }
+        let parsed = try JSONParser.parse(Array(text.utf8))
+        guard case .array(let elements) = parsed.kind else { Issue.record("not an array"); return }
         #expect(elements.count == count + 1)
         #expect(elements.last?.position == SourcePosition(line: count + 2, column: 1))
-        // About 0.1 s in a release build and 0.7 s in a debug one; the bound leaves room for a
-        // busy machine while still catching an accidentally quadratic scan.
-        #expect(elapsed < .seconds(3), "took \(elapsed)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func positionsOnALongSingleLineCostLinearTime() throws {
+    @Test(.timeLimit(.minutes(1))) func positionsOnALongSingleLineAreExact() throws {
         let text = "[" + String(repeating: "1,", count: 1_000_000) + "\"é\", 2]"
-        let clock = ContinuousClock()
-        var parsed: JSONValue?
-        let elapsed = try clock.measure { parsed = try JSONParser.parse(Array(text.utf8)) }
-        guard case .array(let elements) = parsed?.kind else { Issue.record("not an array"); return }
+        let parsed = try JSONParser.parse(Array(text.utf8))
+        guard case .array(let elements) = parsed.kind else { Issue.record("not an array"); return }
         #expect(elements.last?.position == SourcePosition(line: 1, column: 2_000_007))
-        #expect(elapsed < .seconds(3), "took \(elapsed)")
     }
 }

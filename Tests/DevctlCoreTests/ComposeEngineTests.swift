@@ -1,0 +1,213 @@
+import DevctlCore
+import Foundation
+import Testing
+
+/// Against a real Docker engine of the test run's own: containers really up after `up`, really
+/// gone after `down`, and nobody else's touched. One test at a time: every compose v1 call starts a
+/// Python, and several at once starve a 2-core machine.
+@Suite(.privateDockerEngine, .serialized) struct ComposeEngineTests {
+    /// `web` stops at once on SIGTERM; `db` turns healthy about a second after it starts.
+    static let webAndDatabase = """
+        services:
+          web:
+            image: \(PrivateDockerEngine.image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
+            network_mode: none
+          db:
+            image: \(PrivateDockerEngine.image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1; touch /tmp/ready; sleep 600 & wait"]
+            network_mode: none
+            healthcheck:
+              test: ["CMD", "test", "-f", "/tmp/ready"]
+              interval: 200ms
+              timeout: 1s
+              retries: 100
+        """
+
+    /// `db` turns healthy only once the test creates /tmp/ready in it.
+    static let gatedDatabase = """
+        services:
+          web:
+            image: \(PrivateDockerEngine.image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
+            network_mode: none
+          db:
+            image: \(PrivateDockerEngine.image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
+            network_mode: none
+            healthcheck:
+              test: ["CMD", "test", "-f", "/tmp/ready"]
+              interval: 200ms
+              retries: 1000
+        """
+
+    /// A main process that ignores SIGTERM, as PID 1 of many real images does, with a compose
+    /// grace long enough that only `down --timeout` can explain a quick end.
+    static let stubborn = """
+        services:
+          stubborn:
+            image: \(PrivateDockerEngine.image)
+            command: ["sh", "-c", "trap '' TERM; while :; do sleep 1; done"]
+            network_mode: none
+            stop_grace_period: 60s
+        """
+
+    /// A compose project in a folder of its own under the engine's, named after the test.
+    func project(_ engine: PrivateDockerEngine, _ name: String, compose: String) throws -> ComposeProject {
+        let folder = "\(engine.root)/projects/\(name)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try compose.write(toFile: "\(folder)/compose.yml", atomically: true, encoding: .utf8)
+        return ComposeProject(name: name, file: "\(folder)/compose.yml", workingDirectory: folder)
+    }
+
+    /// The names of the project's containers by their label, asked of docker directly.
+    func labelled(_ engine: PrivateDockerEngine, _ project: ComposeProject) throws -> [String] {
+        let listing = try engine.docker(["ps", "--all", "--filter", "label=com.docker.compose.project=\(project.name)", "--format", "{{.Names}}"])
+        return listing.stdout.split(whereSeparator: \.isNewline).map(String.init).sorted()
+    }
+
+    @Test func upWaitsUntilEveryContainerRunsAndIsHealthy() throws {
+        let engine = try PrivateDockerEngine.required()
+        let runner = ComposeRunner(environment: engine.environment)
+        let project = try project(engine, "devctl-up", compose: Self.webAndDatabase)
+        defer { _ = runner.down(project, timeout: 0) }
+
+        let outcome = runner.up(project, waitTimeout: 60)
+        guard case .succeeded(_, let containers, let detail) = outcome else {
+            Issue.record("up: \(outcome)")
+            return
+        }
+        #expect(try containers.sorted() == labelled(engine, project))
+        #expect(containers.count == 2)
+        #expect(detail == "2 containers running, 1 healthy")
+        let states = try runner.containers(project).get()
+        #expect(states.map(\.service) == ["db", "web"])
+        #expect(states.allSatisfy { $0.state == "running" })
+        #expect(states.map(\.health) == ["healthy", nil])
+    }
+
+    @Test func containersListsTheProjectsContainersWithStateAndHealth() throws {
+        let engine = try PrivateDockerEngine.required()
+        let runner = ComposeRunner(environment: engine.environment)
+        let project = try project(engine, "devctl-containers", compose: Self.gatedDatabase)
+        defer { _ = runner.down(project, timeout: 0) }
+        #expect(try runner.containers(project).get() == [])
+
+        let frontEnd = ComposeFrontEnd.detect(using: engine.commands, timeout: 10)
+        let up = try engine.commands.run(frontEnd.command + ["-p", project.name, "-f", project.file, "up", "-d"], workingDirectory: project.workingDirectory, timeout: 60)
+        try #require(up.succeeded, "\(up.stderr)")
+        let starting = try runner.containers(project).get()
+        #expect(try starting.map(\.name) == labelled(engine, project))
+        #expect(starting.map(\.service) == ["db", "web"] && starting.allSatisfy { $0.state == "running" })
+        #expect(starting.map(\.health) == ["starting", nil])
+
+        try engine.docker(["exec", starting[0].name, "touch", "/tmp/ready"])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try runner.containers(project).get()[0].health == "starting", ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(try runner.containers(project).get().map(\.health) == ["healthy", nil])
+    }
+
+    @Test func downRemovesEveryContainerOfTheProject() throws {
+        let engine = try PrivateDockerEngine.required()
+        let runner = ComposeRunner(environment: engine.environment)
+        let project = try project(engine, "devctl-down", compose: Self.webAndDatabase)
+        guard case .succeeded(_, let started, _) = runner.up(project, waitTimeout: 60) else {
+            Issue.record("up failed")
+            return
+        }
+
+        let outcome = runner.down(project, timeout: 3)
+        guard case .succeeded(_, let removed, let detail) = outcome else {
+            Issue.record("down: \(outcome)")
+            return
+        }
+        #expect(removed.sorted() == started.sorted() && detail == "removed 2 containers")
+        #expect(try labelled(engine, project) == [])
+    }
+
+    @Test func downEndsAContainerIgnoringSIGTERMWithinItsTimeout() throws {
+        let engine = try PrivateDockerEngine.required()
+        let runner = ComposeRunner(environment: engine.environment)
+        let project = try project(engine, "devctl-stubborn", compose: Self.stubborn)
+        defer { _ = runner.down(project, timeout: 0) }
+        guard case .succeeded = runner.up(project, waitTimeout: 60) else {
+            Issue.record("up failed")
+            return
+        }
+
+        let started = ContinuousClock.now
+        let outcome = runner.down(project, timeout: 1)
+        let took = ContinuousClock.now - started
+        guard case .succeeded(_, let removed, _) = outcome else {
+            Issue.record("down: \(outcome)")
+            return
+        }
+        #expect(removed.count == 1)
+        #expect(try labelled(engine, project) == [])
+        // 1 s of grace, then SIGKILL; compose's start-up (and a loaded machine) take the rest. Had
+        // the file's 60 s grace applied, this would take a minute.
+        #expect(took < .seconds(20), "down took \(took)")
+    }
+
+    @Test func downLeavesAnotherProjectsContainersRunning() throws {
+        let engine = try PrivateDockerEngine.required()
+        let runner = ComposeRunner(environment: engine.environment)
+        let ours = try project(engine, "devctl-ours", compose: Self.webAndDatabase)
+        let theirs = try project(engine, "devctl-theirs", compose: Self.webAndDatabase)
+        defer { _ = runner.down(theirs, timeout: 0) }
+        for project in [ours, theirs] {
+            guard case .succeeded = runner.up(project, waitTimeout: 60) else {
+                Issue.record("up of \(project.name) failed")
+                return
+            }
+        }
+
+        guard case .succeeded = runner.down(ours, timeout: 3) else {
+            Issue.record("down failed")
+            return
+        }
+        #expect(try labelled(engine, ours) == [])
+        let survivors = try runner.containers(theirs).get()
+        #expect(survivors.count == 2 && survivors.allSatisfy { $0.state == "running" })
+    }
+
+    @Test func upFailsNamingAContainerThatExits() throws {
+        let engine = try PrivateDockerEngine.required()
+        let runner = ComposeRunner(environment: engine.environment)
+        let project = try project(engine, "devctl-exits", compose: """
+            services:
+              migrate:
+                image: \(PrivateDockerEngine.image)
+                command: ["sh", "-c", "exit 3"]
+                network_mode: none
+            """)
+        defer { _ = runner.down(project, timeout: 0) }
+
+        guard case .failed(_, let detail) = runner.up(project, waitTimeout: 60) else {
+            Issue.record("up did not fail")
+            return
+        }
+        #expect(detail.hasPrefix("container '") && detail.hasSuffix("' exited with status 3"))
+        #expect(detail.contains("migrate"))
+    }
+
+    @Test func stoppedDaemonIsSkippedQuicklyAsUnreachable() throws {
+        let engine = try PrivateDockerEngine.stopped()
+        let runner = ComposeRunner(environment: engine.environment)
+        let project = ComposeProject(name: "devctl-gone", file: "/nonexistent/compose.yml", workingDirectory: "/")
+
+        let started = ContinuousClock.now
+        let outcomes = [runner.down(project, timeout: 3), runner.up(project, waitTimeout: 60)]
+        #expect(ContinuousClock.now - started < .seconds(3))
+        for outcome in outcomes {
+            guard case .skipped(let reason) = outcome else {
+                Issue.record("not skipped: \(outcome)")
+                continue
+            }
+            #expect(reason.hasPrefix("docker daemon unreachable (") && reason.contains(engine.dockerHost))
+        }
+        #expect(runner.containers(project) == .failure(outcomes[0]))
+    }
+}

@@ -1,0 +1,224 @@
+import DevctlCore
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Docker engine of the test run's own: a `dockerd` on a private socket, data root and exec root
+/// under a fresh folder, with a busybox image imported from the machine's `busybox-static` (no
+/// registry is reachable). Tests talk to it through `environment` alone, so they can never touch
+/// another daemon or its containers; `stop` ends it by its PID and removes every trace.
+final class PrivateDockerEngine: Sendable {
+    /// The image every test container runs.
+    static let image = "devctl-test-busybox:latest"
+
+    /// The unique folder holding the socket, the data, the exec root and the daemon's log.
+    let root: String
+    /// For `DOCKER_HOST`.
+    let dockerHost: String
+    /// The test process's environment aimed at this engine: docker variables that could point
+    /// elsewhere are dropped.
+    let environment: [String: String]
+    /// dockerd's PID. It is not our child (a shell started it), so it is watched through /proc.
+    let daemon: pid_t
+
+    /// Starts the daemon, waits until it answers, imports the image and runs one container to
+    /// prove the engine works. Throws the reason the engine cannot run here.
+    static func start() throws -> PrivateDockerEngine {
+        guard geteuid() == 0 else { throw Unavailable("dockerd needs root") }
+        let host = ProcessInfo.processInfo.environment
+        let lookup = CommandRunner(environment: ["PATH": (host["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"])
+        guard let dockerd = lookup.executablePath("dockerd") else { throw Unavailable("no dockerd on PATH (install docker.io)") }
+        guard let busybox = lookup.executablePath("busybox") else { throw Unavailable("no busybox on PATH (install busybox-static)") }
+        // Under /tmp, not $TMPDIR: a unix socket path must stay under 108 bytes.
+        var template = Array("/tmp/devctl-docker.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw Unavailable("mkdtemp: \(Errno.current)") }
+        let root = String(cString: made)
+        var environment = host.filter { !$0.key.hasPrefix("DOCKER_") }
+        environment["DOCKER_HOST"] = "unix://\(root)/docker.sock"
+
+        // Through a shell that backgrounds it, so that the daemon outlives the command that started
+        // it yet inherits CommandRunner's clean signal mask and dispositions.
+        let launch = try CommandRunner(environment: environment).run([
+            "sh", "-c", #"log="$1"; shift; "$@" </dev/null >"$log" 2>&1 & echo $!"#, "sh", "\(root)/dockerd.log", dockerd,
+            // No iptables, NAT or bridge: the engine must not change the machine's network.
+            "--iptables=false", "--ip-masq=false", "--bridge=none",
+            // vfs works on any file system and needs no overlay mounts.
+            "--storage-driver=vfs",
+            "--host", environment["DOCKER_HOST"]!, "--data-root", "\(root)/data", "--exec-root", "\(root)/exec",
+            "--pidfile", "\(root)/docker.pid",
+        ], timeout: 10)
+        guard let pid = pid_t(launch.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            try? FileManager.default.removeItem(atPath: root)
+            throw Unavailable("cannot start \(dockerd): \(launch.stderr)")
+        }
+        let engine = PrivateDockerEngine(root: root, environment: environment, daemon: pid)
+        do {
+            try engine.waitUntilAnswering()
+            try engine.importImage(busybox: busybox)
+            guard ComposeFrontEnd.detect(using: engine.commands, timeout: 10) != .notInstalled else {
+                throw Unavailable("neither 'docker compose' nor 'docker-compose' works (install docker-compose)")
+            }
+            try engine.docker(["run", "--rm", "--network", "none", image, "true"])
+        } catch {
+            engine.stop()
+            throw error
+        }
+        return engine
+    }
+
+    private init(root: String, environment: [String: String], daemon: pid_t) {
+        self.root = root
+        dockerHost = environment["DOCKER_HOST"]!
+        self.environment = environment
+        self.daemon = daemon
+    }
+
+    var commands: CommandRunner { CommandRunner(environment: environment) }
+
+    /// Runs `docker ARGUMENTS` against this engine and throws unless it succeeds.
+    @discardableResult
+    func docker(_ arguments: [String], timeout: Double = 60) throws -> CommandResult {
+        let result = try commands.run(["docker"] + arguments, workingDirectory: root, timeout: timeout)
+        guard result.succeeded else {
+            throw Unavailable("docker \(arguments.joined(separator: " ")) failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return result
+    }
+
+    /// Stops the daemon by its PID — SIGTERM, then SIGKILL after 20 s — after removing every
+    /// container so that it stops at once, then clears what it leaves behind and deletes the folder.
+    func stop() {
+        if daemonIsAlive, let ids = try? docker(["ps", "--all", "--quiet"]).stdout.split(whereSeparator: \.isNewline), !ids.isEmpty {
+            _ = try? docker(["rm", "--force"] + ids.map(String.init))
+        }
+        if daemonIsAlive { kill(daemon, SIGTERM) }
+        if !waitUntilDaemonIsGone(timeout: 20), daemonIsAlive {
+            kill(daemon, SIGKILL)
+            _ = waitUntilDaemonIsGone(timeout: 5)
+        }
+        killLeftovers()
+        unmountEverythingUnderRoot()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Alive and still our dockerd: once dead, its PID may be someone else's.
+    private var daemonIsAlive: Bool {
+        KernelProcessEntry(pid: daemon).map { $0.state != "Z" && $0.commandLine.contains(root + "/") } ?? false
+    }
+
+    private func waitUntilDaemonIsGone(timeout: Double) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while daemonIsAlive {
+            if ContinuousClock.now >= deadline { return false }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return true
+    }
+
+    private func waitUntilAnswering() throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if !daemonIsAlive { throw Unavailable("dockerd exited: \(logTail)") }
+            if (try? commands.run(["docker", "version"], timeout: 2))?.succeeded == true { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw Unavailable("dockerd did not answer within 30 s: \(logTail)")
+    }
+
+    /// A root folder of busybox and its applet links, imported as an image.
+    private func importImage(busybox: String) throws {
+        let rootfs = "\(root)/rootfs"
+        let files = FileManager.default
+        try files.createDirectory(atPath: "\(rootfs)/bin", withIntermediateDirectories: true)
+        try files.createDirectory(atPath: "\(rootfs)/tmp", withIntermediateDirectories: true)
+        try files.copyItem(atPath: busybox, toPath: "\(rootfs)/bin/busybox")
+        let applets = try commands.run([busybox, "--list"], timeout: 10).stdout.split(whereSeparator: \.isNewline)
+        for applet in applets where applet != "busybox" {
+            try files.createSymbolicLink(atPath: "\(rootfs)/bin/\(applet)", withDestinationPath: "busybox")
+        }
+        let tar = try commands.run(["tar", "-C", rootfs, "-cf", "\(root)/rootfs.tar", "."], timeout: 60)
+        guard tar.succeeded else { throw Unavailable("tar failed: \(tar.stderr)") }
+        try docker(["import", "\(root)/rootfs.tar", Self.image])
+    }
+
+    /// The safety net for a daemon that needed SIGKILL: containerd and its shims run outside the
+    /// daemon's process group but name this engine's folder on their command line, and killing a
+    /// shim's child (a container's init) ends that container's whole PID namespace.
+    private func killLeftovers() {
+        let table = KernelProcessEntry.all()
+        let engineProcesses = Set(table.filter { $0.commandLine.contains(root + "/") }.map(\.pid))
+        for process in table where engineProcesses.contains(process.pid) || engineProcesses.contains(process.parent) {
+            kill(process.pid, SIGKILL)
+        }
+    }
+
+    /// dockerd bind-mounts its data root and network namespaces; a clean exit undoes that, a
+    /// killed daemon does not.
+    private func unmountEverythingUnderRoot() {
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return }
+        let points = mounts.split(whereSeparator: \.isNewline)
+            .map { $0.split(separator: " ")[1].replacingOccurrences(of: "\\040", with: " ") }
+            .filter { $0.hasPrefix(root + "/") }
+        for point in points.sorted(by: { $0.count > $1.count }) {
+            umount2(point, Int32(MNT_DETACH))
+        }
+    }
+
+    private var logTail: String {
+        let log = (try? String(contentsOfFile: "\(root)/dockerd.log", encoding: .utf8)) ?? ""
+        return log.split(whereSeparator: \.isNewline).suffix(3).joined(separator: "\n")
+    }
+
+    /// Why the engine cannot run on this machine.
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+/// Gives the tests of a suite one private engine, started before the first and stopped after the
+/// last, whether they pass or not.
+struct PrivateDockerEngineTrait: SuiteTrait, TestScoping {
+    @TaskLocal static var engine: Result<PrivateDockerEngine, any Error>?
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let engine = Result { try PrivateDockerEngine.start() }
+        defer { try? engine.get().stop() }
+        try await Self.$engine.withValue(engine, operation: function)
+    }
+}
+
+extension Trait where Self == PrivateDockerEngineTrait {
+    /// Runs the suite against a private Docker engine; see `PrivateDockerEngine.required()`.
+    static var privateDockerEngine: Self { Self() }
+}
+
+extension PrivateDockerEngine {
+    /// The suite's engine. Without one the test is skipped with the reason, or, when
+    /// `DEVCTL_REQUIRE_DOCKER=1` (CI), fails: CI must never pass by skipping these tests.
+    static func required(sourceLocation: SourceLocation = #_sourceLocation) throws -> PrivateDockerEngine {
+        switch PrivateDockerEngineTrait.engine {
+        case .success(let engine): return engine
+        case .failure(let reason): try unavailable("no private Docker engine: \(reason)", sourceLocation)
+        case nil: try unavailable("the suite lacks the .privateDockerEngine trait", sourceLocation)
+        }
+    }
+
+    /// Starts and at once stops an engine of its own, for the tests of a daemon that went away.
+    static func stopped(sourceLocation: SourceLocation = #_sourceLocation) throws -> PrivateDockerEngine {
+        do {
+            let engine = try start()
+            engine.stop()
+            return engine
+        } catch {
+            try unavailable("no private Docker engine: \(error)", sourceLocation)
+        }
+    }
+
+    private static func unavailable(_ reason: String, _ sourceLocation: SourceLocation) throws -> Never {
+        if ProcessInfo.processInfo.environment["DEVCTL_REQUIRE_DOCKER"] == "1" { throw Unavailable(reason) }
+        try Test.cancel(Comment(rawValue: reason), sourceLocation: sourceLocation)
+    }
+}
