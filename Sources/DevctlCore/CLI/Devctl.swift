@@ -54,6 +54,7 @@ public enum Devctl {
         case "start": try StartCommand.run(context)
         case "stop": try StopCommand.run(context)
         case "status": try StatusCommand.run(context)
+        case "logs": try LogsCommand.run(context)
         default: throw CommandFailure("'\(context.invocation.command)' is not implemented yet", exitCode: ExitCode.usage)
         }
     }
