@@ -22,14 +22,6 @@ import Testing
         text.split(separator: "\n").map(String.init)
     }
 
-    /// Waits until the file a launched devctl writes its stdout to contains `text`.
-    @discardableResult
-    static func waitForOutput(_ launched: (pid: Int32, out: String, err: String), containing text: String) -> Bool {
-        TestProcesses.waitUntil(timeout: 30) {
-            ((try? String(contentsOfFile: launched.out, encoding: .utf8)) ?? "").contains(text)
-        }
-    }
-
     @Test func showsTheLastLinesOfEachLogWithAlignedNamePrefixes() throws {
         let project = TestProject(Self.counting)
         defer { project.cleanUp() }
@@ -66,27 +58,29 @@ import Testing
         let log = ".pids/logs/api.log"
         project.write(log, Self.header("2024-05-01T10:00:00.000Z", "api") + "before follow\n")
         let launched = DevctlRunner.launch(["logs", "-f"], directory: project.root, environment: project.environment)
-        defer { kill(launched.pid, SIGKILL) }
-        #expect(Self.waitForOutput(launched, containing: "api | before follow"))
+        var finished = false
+        defer { if !finished { kill(launched.pid, SIGKILL); _ = DevctlRunner.finish(launched) } }
+        #expect(LaunchedOutput.wait(launched, for: "api | before follow"))
 
         let handle = try #require(FileHandle(forWritingAtPath: project.root + "/" + log))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("appended\n".utf8))
         try handle.close()
-        #expect(Self.waitForOutput(launched, containing: "api | appended"))
+        #expect(LaunchedOutput.wait(launched, for: "api | appended"))
 
         // A restart that truncates the log and writes a new header.
         try Data((Self.header("2024-05-01T10:00:05.000Z", "api") + "after truncation\n").utf8)
             .write(to: URL(fileURLWithPath: project.root + "/" + log))
-        #expect(Self.waitForOutput(launched, containing: "api | after truncation"))
+        #expect(LaunchedOutput.wait(launched, for: "api | after truncation"))
 
         // A restart that replaces the file with a new one.
         project.write(".pids/logs/api.log.new", Self.header("2024-05-01T10:00:09.000Z", "api") + "in a new file\n")
         rename(project.root + "/.pids/logs/api.log.new", project.root + "/" + log)
-        #expect(Self.waitForOutput(launched, containing: "api | in a new file"))
+        #expect(LaunchedOutput.wait(launched, for: "api | in a new file"))
 
         kill(launched.pid, SIGINT)
         let result = DevctlRunner.finish(launched)
+        finished = true
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.stderr.isEmpty, "\(result)")
         #expect(!result.stdout.contains("==> devctl"), "header lines are not output")
@@ -99,11 +93,13 @@ import Testing
         #expect(project.devctl("start").exitCode == 0)
         TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/ticker.log")?.contains("tick-3") == true }
         let launched = DevctlRunner.launch(["logs", "-f", "-n", "1"], directory: project.root, environment: project.environment)
-        defer { kill(launched.pid, SIGKILL) }
+        var finished = false
+        defer { if !finished { kill(launched.pid, SIGKILL); _ = DevctlRunner.finish(launched) } }
         let last = Self.lines(project.read(".pids/logs/ticker.log") ?? "").count
-        #expect(Self.waitForOutput(launched, containing: "tick-\(last + 5)"))
+        #expect(LaunchedOutput.wait(launched, for: "tick-\(last + 5)"))
         kill(launched.pid, SIGINT)
         let result = DevctlRunner.finish(launched)
+        finished = true
         #expect(result.exitCode == 0, "\(result)")
         let ticks = Self.lines(result.stdout).compactMap { Int($0.split(separator: "-").last ?? "") }
         #expect(ticks == Array(ticks[0]...(ticks[0] + ticks.count - 1)), "no line lost or repeated: \(ticks)")

@@ -55,6 +55,7 @@ public enum Devctl {
         case "stop": try StopCommand.run(context)
         case "status": try StatusCommand.run(context)
         case "logs": try LogsCommand.run(context)
+        case "up": try UpCommand.run(context)
         default: throw CommandFailure("'\(context.invocation.command)' is not implemented yet", exitCode: ExitCode.usage)
         }
     }
