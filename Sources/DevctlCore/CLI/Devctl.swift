@@ -56,6 +56,7 @@ public enum Devctl {
         case "status": try StatusCommand.run(context)
         case "logs": try LogsCommand.run(context)
         case "up": try UpCommand.run(context)
+        case "init": try InitCommand.run(context)
         default: throw CommandFailure("'\(context.invocation.command)' is not implemented yet", exitCode: ExitCode.usage)
         }
     }
