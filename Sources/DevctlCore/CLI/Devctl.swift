@@ -57,6 +57,7 @@ public enum Devctl {
         case "logs": try LogsCommand.run(context)
         case "up": try UpCommand.run(context)
         case "init": try InitCommand.run(context)
+        case "completion": try CompletionCommand.run(context)
         default: throw CommandFailure("'\(context.invocation.command)' is not implemented yet", exitCode: ExitCode.usage)
         }
     }
