@@ -43,6 +43,8 @@ enum UpCommand {
         })
         var ending: Ending? = report.cancelled ? .signal : nil
         let failed = report.outcomes.filter { $0.outcome.isFailure }.map(\.name)
+        // The start already showed the last lines of a service that failed.
+        for log in logs where failed.contains(log.service) { positions[log.service] = LogPosition.end(of: log.path) }
         if ending == nil, !failed.isEmpty {
             terminal.line("\(terminal.fail) \(failed.count) of \(report.outcomes.count) service(s) failed to start: \(failed.joined(separator: ", "))")
             if exitOnFailure || watch.running.isEmpty { ending = .failure }
