@@ -37,63 +37,70 @@ enum UpCommand {
         for log in logs { positions[log.service] = LogPosition.end(of: log.path) }
 
         guard let (report, entries) = try start(context, project: project, names: names) else { return ExitCode.failure }
+        let failed = report.outcomes.filter { $0.outcome.isFailure }.map(\.name)
+        // The start already showed the last lines of a service that failed.
+        for log in logs where failed.contains(log.service) { positions[log.service] = LogPosition.end(of: log.path) }
         let watch = ServiceWatch(project: project, services: report.outcomes.map { name, outcome in
             let leader = outcome.isFailure ? nil : entries.first { $0.name == name }
             return (name, leader, report.spawned.contains(name))
         })
-        var ending: Ending? = report.cancelled ? .signal : nil
-        let failed = report.outcomes.filter { $0.outcome.isFailure }.map(\.name)
-        // The start already showed the last lines of a service that failed.
-        for log in logs where failed.contains(log.service) { positions[log.service] = LogPosition.end(of: log.path) }
-        if ending == nil, !failed.isEmpty {
-            terminal.line("\(terminal.fail) \(failed.count) of \(report.outcomes.count) service(s) failed to start: \(failed.joined(separator: ", "))")
-            if exitOnFailure || watch.running.isEmpty { ending = .failure }
-        }
-        if ending == nil {
-            let adopted = report.outcomes.compactMap { if case .alreadyRunning = $0.outcome { $0.name } else { nil } }
-            let note = adopted.isEmpty ? "" : " (already running, adopted: \(adopted.joined(separator: ", ")))"
-            terminal.line("\(terminal.ok) following \(watch.running.joined(separator: ", "))\(note) — Ctrl-C stops everything")
-        }
-
         let printer = ServiceLines(shown: session, configured: project.config.services.map(\.name), colored: terminal.colored)
-        let print: (LogLine) -> Bool = { line in
+        let show: (LogLine) -> Bool = { line in
             _ = printer.write(line)
             return true
         }
         let follower = LogFollower(logs: logs, start: positions)
-        var exits = [ExitStatus?]()
-        while ending == nil {
-            if SignalTrap.count > 0 {
-                ending = .signal
-                break
-            }
-            let events = watch.poll()
-            // A service's last words come before the news of its exit.
-            follower.poll(print)
-            for event in events {
-                announce(event, terminal: terminal)
-                guard case .exited(_, _, let status) = event else { continue }
-                exits.append(status)
-                if exitOnFailure { ending = .failure }
-            }
-            if ending == nil, watch.running.isEmpty {
-                ending = exits.isEmpty ? .stoppedElsewhere : .allExited(cleanly: exits.allSatisfy { $0 == .exited(0) })
-            }
-            if ending == nil { usleep(pollInterval) }
-        }
-        follower.poll(print)
 
-        guard let ending, ending != .stoppedElsewhere else {
+        let ending: Ending
+        if !report.cancelled, !failed.isEmpty {
+            terminal.line("\(terminal.fail) \(failed.count) of \(report.outcomes.count) service(s) failed to start: \(failed.joined(separator: ", "))")
+        }
+        if report.cancelled {
+            ending = .signal
+        } else if !failed.isEmpty, exitOnFailure || watch.running.isEmpty {
+            ending = .failure
+        } else {
+            let adopted = report.outcomes.compactMap { if case .alreadyRunning = $0.outcome { $0.name } else { nil } }
+            let note = adopted.isEmpty ? "" : " (already running, adopted: \(adopted.joined(separator: ", ")))"
+            terminal.line("\(terminal.ok) following \(watch.running.joined(separator: ", "))\(note) — Ctrl-C stops everything")
+            ending = follow(watch: watch, follower: follower, show: show, terminal: terminal, exitOnFailure: exitOnFailure)
+        }
+        follower.poll(show)
+
+        if ending == .stoppedElsewhere {
             terminal.line("-  every service was stopped by another devctl — nothing left to follow")
             return ExitCode.success
         }
         let stop = try stopSession(context, project: project, session: session, ending: ending)
-        follower.flush(print)
+        // What the services printed while they shut down.
+        follower.flush(show)
         terminal.line(StopCommand.account(stop, terminal: terminal))
         switch ending {
         case .signal, .allExited(cleanly: true): return stop.succeeded ? ExitCode.success : ExitCode.failure
         default: return ExitCode.failure
         }
+    }
+
+    /// The foreground part: new output as it comes, each exit announced, until a signal, a
+    /// failure that ends the session, or no service is left running.
+    private static func follow(watch: ServiceWatch, follower: LogFollower, show: (LogLine) -> Bool, terminal: Terminal,
+                               exitOnFailure: Bool) -> Ending {
+        var exits = [ExitStatus?]()
+        while SignalTrap.count == 0 {
+            let events = watch.poll()
+            // A service's last words come before the news of its exit.
+            follower.poll(show)
+            for event in events {
+                announce(event, terminal: terminal)
+                if case .exited(_, _, let status) = event { exits.append(status) }
+            }
+            if exitOnFailure, !exits.isEmpty { return .failure }
+            if watch.running.isEmpty {
+                return exits.isEmpty ? .stoppedElsewhere : .allExited(cleanly: exits.allSatisfy { $0 == .exited(0) })
+            }
+            usleep(pollInterval)
+        }
+        return .signal
     }
 
     /// The start of `devctl start` (containers first for a full start), under the lock. Returns
@@ -126,7 +133,7 @@ enum UpCommand {
         default: "no service is running any more"
         }
         terminal.line("")
-        terminal.line("\(terminal.warn) \(why): stopping everything (Ctrl-C again to force)")
+        terminal.line("\(terminal.warn) \(why): stopping everything (Ctrl-C\(ending == .signal ? " again" : "") to force)")
         // Another devctl may be at work (a restart from another terminal): wait for it longer.
         var stopContext = context
         stopContext.lockTimeout = 60
