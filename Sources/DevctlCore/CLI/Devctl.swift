@@ -54,6 +54,10 @@ public enum Devctl {
         case "start": try StartCommand.run(context)
         case "stop": try StopCommand.run(context)
         case "status": try StatusCommand.run(context)
+        case "logs": try LogsCommand.run(context)
+        case "up": try UpCommand.run(context)
+        case "init": try InitCommand.run(context)
+        case "completion": try CompletionCommand.run(context)
         default: throw CommandFailure("'\(context.invocation.command)' is not implemented yet", exitCode: ExitCode.usage)
         }
     }

@@ -82,7 +82,9 @@ public struct Shutdown: Sendable {
                 emit(.stopped(result))
             }
             for (target, remaining) in laggards {
-                emit(.timedOut(name: target.name, seconds: target.timeout, remaining: remaining))
+                // An interrupt ends the grace early: say how long it really was.
+                let waited = min(target.timeout, Date().timeIntervalSince(pending[target.name]!.signalledAt))
+                emit(.timedOut(name: target.name, seconds: waited, remaining: remaining))
             }
             // Dependencies are signalled only once their dependents are gone: kill laggards now.
             if waveIndex < plan.waves.count - 1, !laggards.isEmpty {
@@ -105,7 +107,7 @@ public struct Shutdown: Sendable {
 
         emit(.phase(4, "Containers"))
         if plan.isFullStop {
-            let timeout = plan.force ? 0 : Int((options.timeout ?? project.config.stopTimeout).rounded(.up))
+            let timeout = plan.force || options.isInterrupted() ? 0 : Int((options.timeout ?? project.config.stopTimeout).rounded(.up))
             report.containers = containers(timeout)
             project.events.record("compose-down", outcome: report.containers.summary)
             emit(.containers(report.containers))

@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCore
+import Foundation
+import Testing
+
+/// `devctl init`: the file it writes must be one the other commands accept and run.
+@Suite struct InitTests {
+    /// A project folder without a services.json.
+    static func emptyProject(files: [String: String] = [:]) -> TestProject {
+        let project = TestProject("", files: files)
+        unlink(project.root + "/services.json")
+        return project
+    }
+
+    @Test func fileMadeFromAProcfileIsOneStartRuns() throws {
+        let project = Self.emptyProject(files: [
+            "Procfile": "# processes\nweb: echo \"web on $PORT\"; exec sleep 300\n\nworker.1: exec sleep 301\n",
+            ".env": "GREETING=hello\n",
+        ])
+        defer { project.cleanUp() }
+        let result = project.devctl("init", "--from-procfile")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("2 service(s) from Procfile: web, worker-1"), "\(result)")
+        #expect(result.stdout.contains("Configuration reference"))
+
+        let start = project.devctl("start")
+        #expect(start.exitCode == 0, "\(start)")
+        #expect(Set(project.trackedPIDs.keys) == ["web", "worker-1"])
+        let web = try #require(project.trackedPIDs["web"])
+        let environment = try #require(ProcessDetails.environment(of: web))
+        #expect(environment["GREETING"] == "hello", ".env is the services' envFile")
+        #expect(environment["PORT"] == "5000")
+        TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/web.log")?.contains("web on 5000") == true }
+        #expect(project.read(".pids/logs/web.log")?.contains("web on 5000") == true)
+
+        let processes = project.markedProcesses
+        #expect(project.devctl("stop").exitCode == 0)
+        for pid in processes { #expect(!TestProcesses.isAlive(pid)) }
+    }
+
+    @Test func procfileCanBeNamed() {
+        let project = Self.emptyProject(files: ["deploy/Procfile.dev": "api: exec sleep 300\n"])
+        defer { project.cleanUp() }
+        let result = project.devctl("init", "--from-procfile", "deploy/Procfile.dev")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(project.read("services.json")?.contains(#""name": "api""#) == true)
+    }
+
+    @Test func missingOrBrokenProcfileWritesNothing() {
+        let project = Self.emptyProject(files: ["Procfile.bad": "web: ok\nthis is not a process\n"])
+        defer { project.cleanUp() }
+        let missing = project.devctl("init", "--from-procfile")
+        #expect(missing.exitCode == 1)
+        #expect(missing.stderr.contains("cannot read the Procfile 'Procfile'"), "\(missing)")
+        let broken = project.devctl("init", "--from-procfile", "Procfile.bad")
+        #expect(broken.exitCode == 1)
+        #expect(broken.stderr.contains("line 2: expected 'name: command'"), "\(broken)")
+        #expect(project.read("services.json") == nil)
+    }
+
+    @Test func refusesToOverwriteWithoutForce() {
+        let original = #"{"services": [{"name": "mine", "command": "true"}]}"#
+        let project = TestProject(original)
+        defer { project.cleanUp() }
+        let refused = project.devctl("init")
+        #expect(refused.exitCode == 1)
+        #expect(refused.stderr.contains("already exists"), "\(refused)")
+        #expect(refused.stderr.contains("--force"))
+        #expect(project.read("services.json") == original)
+
+        let forced = project.devctl("init", "--force")
+        #expect(forced.exitCode == 0, "\(forced)")
+        #expect(project.read("services.json") != original)
+    }
+
+    @Test func starterIsAValidServicesJson() {
+        let project = Self.emptyProject()
+        defer { project.cleanUp() }
+        #expect(project.devctl("init").exitCode == 0)
+        let status = project.devctl("status")
+        #expect(status.exitCode == 3, "valid, with services not running: \(status)")
+        #expect(status.stdout.contains("web") && status.stdout.contains("worker"))
+    }
+}

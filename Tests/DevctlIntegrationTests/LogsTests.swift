@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCore
+import Foundation
+import Testing
+
+/// `devctl logs`: what a user reads — prefixes, counts, the order of runs, and following.
+@Suite struct LogsTests {
+    static let counting = #"""
+    {"services": [
+      {"name": "api", "command": "for i in $(seq 1 30); do echo line-$i; done; exec sleep 300"},
+      {"name": "worker-long", "command": "for i in 1 2 3 4 5; do echo w-$i; done; exec sleep 300"}
+    ]}
+    """#
+
+    static func header(_ time: String, _ service: String) -> String {
+        "==> devctl \(time) start \(service): echo\n"
+    }
+
+    static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n").map(String.init)
+    }
+
+    @Test func showsTheLastLinesOfEachLogWithAlignedNamePrefixes() throws {
+        let project = TestProject(Self.counting)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        TestProcesses.waitUntil(timeout: 30) {
+            project.read(".pids/logs/api.log")?.contains("line-30") == true && project.read(".pids/logs/worker-long.log")?.contains("w-5") == true
+        }
+        let result = project.devctl("logs", "-n", "3")
+        #expect(result.exitCode == 0, "\(result)")
+        let lines = Self.lines(result.stdout)
+        #expect(lines.filter { $0.hasPrefix("api ") } == ["api         | line-28", "api         | line-29", "api         | line-30"], "\(result)")
+        #expect(lines.filter { $0.hasPrefix("worker-long ") } == ["worker-long | w-3", "worker-long | w-4", "worker-long | w-5"])
+        #expect(lines.count == 6, "header lines are not shown")
+
+        let byDefault = project.devctl("logs", "api")
+        #expect(Self.lines(byDefault.stdout) == (11...30).map { "api | line-\($0)" }, "\(byDefault)")
+    }
+
+    @Test func runsOfSeveralServicesAreMergedByTheirStartTime() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}, {"name": "worker", "command": "true"}]}"#)
+        defer { project.cleanUp() }
+        project.write(".pids/logs/api.log", Self.header("2024-05-01T10:00:00.000Z", "api") + "api run 1\n"
+            + Self.header("2024-05-01T10:00:02.000Z", "api") + "api run 3\n")
+        project.write(".pids/logs/worker.log", Self.header("2024-05-01T10:00:01.000Z", "worker") + "worker run 2a\nworker run 2b\n")
+        let result = project.devctl("logs")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.lines(result.stdout) == ["api    | api run 1", "worker | worker run 2a", "worker | worker run 2b", "api    | api run 3"],
+                "\(result)")
+    }
+
+    @Test func followPrintsNewLinesAndPicksUpATruncatedOrRecreatedLog() throws {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}]}"#)
+        defer { project.cleanUp() }
+        let log = ".pids/logs/api.log"
+        project.write(log, Self.header("2024-05-01T10:00:00.000Z", "api") + "before follow\n")
+        let launched = DevctlRunner.launch(["logs", "-f"], directory: project.root, environment: project.environment)
+        var finished = false
+        defer { if !finished { kill(launched.pid, SIGKILL); _ = DevctlRunner.finish(launched) } }
+        #expect(LaunchedOutput.wait(launched, for: "api | before follow"))
+
+        let handle = try #require(FileHandle(forWritingAtPath: project.root + "/" + log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("appended\n".utf8))
+        try handle.close()
+        #expect(LaunchedOutput.wait(launched, for: "api | appended"))
+
+        // A restart that truncates the log and writes a new header.
+        try Data((Self.header("2024-05-01T10:00:05.000Z", "api") + "after truncation\n").utf8)
+            .write(to: URL(fileURLWithPath: project.root + "/" + log))
+        #expect(LaunchedOutput.wait(launched, for: "api | after truncation"))
+
+        // A restart that replaces the file with a new one.
+        project.write(".pids/logs/api.log.new", Self.header("2024-05-01T10:00:09.000Z", "api") + "in a new file\n")
+        rename(project.root + "/.pids/logs/api.log.new", project.root + "/" + log)
+        #expect(LaunchedOutput.wait(launched, for: "api | in a new file"))
+
+        kill(launched.pid, SIGINT)
+        let result = DevctlRunner.finish(launched)
+        finished = true
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stderr.isEmpty, "\(result)")
+        #expect(!result.stdout.contains("==> devctl"), "header lines are not output")
+        #expect(Self.lines(result.stdout) == ["api | before follow", "api | appended", "api | after truncation", "api | in a new file"])
+    }
+
+    @Test func followShowsWhatARunningServiceWritesNext() throws {
+        let project = TestProject(#"{"services": [{"name": "ticker", "command": "i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.1; done"}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/ticker.log")?.contains("tick-3") == true }
+        let launched = DevctlRunner.launch(["logs", "-f", "-n", "1"], directory: project.root, environment: project.environment)
+        var finished = false
+        defer { if !finished { kill(launched.pid, SIGKILL); _ = DevctlRunner.finish(launched) } }
+        let last = Self.lines(project.read(".pids/logs/ticker.log") ?? "").count
+        #expect(LaunchedOutput.wait(launched, for: "tick-\(last + 5)"))
+        kill(launched.pid, SIGINT)
+        let result = DevctlRunner.finish(launched)
+        finished = true
+        #expect(result.exitCode == 0, "\(result)")
+        let ticks = Self.lines(result.stdout).compactMap { Int($0.split(separator: "-").last ?? "") }
+        #expect(ticks == Array(ticks[0]...(ticks[0] + ticks.count - 1)), "no line lost or repeated: \(ticks)")
+    }
+
+    @Test func missingLogIsANoteNotAFailure() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}, {"name": "worker", "command": "true"}]}"#)
+        defer { project.cleanUp() }
+        project.write(".pids/logs/worker.log", Self.header("2024-05-01T10:00:00.000Z", "worker") + "hello\n")
+        let result = project.devctl("logs")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stderr.contains("no log for 'api'"), "\(result)")
+        #expect(Self.lines(result.stdout) == ["worker | hello"])
+    }
+
+    @Test func unknownServiceIsAUsageError() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}]}"#)
+        defer { project.cleanUp() }
+        let result = project.devctl("logs", "apj")
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("did you mean 'api'"), "\(result)")
+    }
+
+    @Test(.enabled(if: PseudoTerminal.isAvailable, "util-linux 'script' is not installed"))
+    func startStatusAndLogsUseColourOnATerminalButNoEscapeWithNoColor() throws {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "printf 'plain \\033[31mred\\033[0m\\n'; exec sleep 300"}]}"#)
+        defer { project.cleanUp() }
+        let coloured = PseudoTerminal.devctl(["start"], in: project)
+        #expect(coloured.exitCode == 0, "\(coloured)")
+        #expect(coloured.stdout.contains("\u{1B}["), "on a terminal, start is coloured: \(coloured)")
+        TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/api.log")?.contains("plain") == true }
+        #expect(PseudoTerminal.devctl(["logs"], in: project).stdout.contains("\u{1B}["))
+
+        for arguments in [["start"], ["status"], ["logs"]] {
+            let result = PseudoTerminal.devctl(arguments, in: project, environment: ["NO_COLOR": "1"])
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(!result.stdout.isEmpty)
+            #expect(!result.stdout.contains("\u{1B}"), "NO_COLOR devctl \(arguments[0]) printed an escape sequence: \(result)")
+        }
+        let logs = PseudoTerminal.devctl(["logs"], in: project, environment: ["NO_COLOR": "1"])
+        #expect(logs.stdout.contains("api | plain red"), "the service's own colours are removed too: \(logs)")
+    }
+}
