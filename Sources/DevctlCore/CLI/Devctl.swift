@@ -54,6 +54,7 @@ public enum Devctl {
         case "start": try StartCommand.run(context)
         case "stop": try StopCommand.run(context)
         case "status": try StatusCommand.run(context)
+        case "restart": try RestartCommand.run(context)
         case "pause": try PauseCommand.run(context, .pause)
         case "resume": try PauseCommand.run(context, .resume)
         default: throw CommandFailure("'\(context.invocation.command)' is not implemented yet", exitCode: ExitCode.usage)
