@@ -67,6 +67,17 @@ import Testing
         #expect(result.seconds >= 1)
     }
 
+    @Test func commandCheckSlowerThanTwoSecondsCanStillPass() throws {
+        let project = TestProject(#"""
+        {"services": [{"name": "slowcheck", "command": ["sleep", "300"],
+          "healthcheck": {"command": "sleep 2.5", "timeout": 30}}]}
+        """#)
+        defer { project.cleanUp() }
+        let result = project.devctl("start")
+        #expect(result.exitCode == 0, "a check that takes 2.5 s of its 30 s must pass: \(result)")
+        #expect(result.stdout.contains("slowcheck ready"), "\(result)")
+    }
+
     @Test func serviceExitingDuringTheWaitFailsAtOnceWithItsLastLogLine() throws {
         let port = FreePort.next()
         let project = TestProject(#"""

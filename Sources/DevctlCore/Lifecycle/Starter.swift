@@ -154,9 +154,11 @@ public struct Starter: Sendable {
             let outcome: StartOutcome
             if let check = service.healthcheck {
                 report(.waiting(name: service.name, check: check.summary))
-                let result = HealthWaiter.wait(timeout: check.timeout, interval: check.interval,
-                                               probe: { checks.probe(service, timeout: min(check.timeout, 2)) },
-                                               shouldAbort: exitReason)
+                let deadline = Date().addingTimeInterval(check.timeout)
+                let result = HealthWaiter.wait(timeout: check.timeout, interval: check.interval, probe: {
+                    let remaining = deadline.timeIntervalSinceNow
+                    return checks.probe(service, timeout: HealthCheckRunner.probeTimeout(for: check, remaining: remaining))
+                }, shouldAbort: exitReason)
                 switch result {
                 case .healthy:
                     outcome = .started(pid: entry.pid)
