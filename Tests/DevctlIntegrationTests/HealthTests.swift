@@ -98,12 +98,12 @@ import Testing
         let port = FreePort.next()
         let project = TestProject(#"""
         {"services": [{"name": "mute", "command": ["sleep", "300"],
-          "healthcheck": {"tcp": \#(port), "timeout": 1, "interval": 0.1}}]}
+          "healthcheck": {"tcp": \#(port), "timeout": 0.5, "interval": 0.1}}]}
         """#)
         defer { project.cleanUp() }
         let result = project.devctl("start")
         #expect(result.exitCode == 1, "\(result)")
-        #expect(result.stdout.contains("mute failed: not healthy after 1 s"), "\(result)")
+        #expect(result.stdout.contains("mute failed: not healthy after 0.5 s (connection refused)"), "\(result)")
         #expect(Self.events(project, "health").first?["outcome"] as? String == "failed")
     }
 

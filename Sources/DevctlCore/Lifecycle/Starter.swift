@@ -163,7 +163,7 @@ public struct Starter: Sendable {
                 case .healthy:
                     outcome = .started(pid: entry.pid)
                 case .timedOut(let last):
-                    outcome = .failed(String(format: "not healthy after %.0f s (%@)", check.timeout, last))
+                    outcome = .failed("not healthy after \(String(format: "%g", check.timeout)) s (\(last))")
                 case .aborted(let reason):
                     outcome = .failed(reason)
                 }
