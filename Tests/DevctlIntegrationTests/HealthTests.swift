@@ -94,6 +94,21 @@ import Testing
         #expect(!result.stdout.contains("not healthy after"), "\(result)")
     }
 
+    @Test func failureShowsOnlyTheLogLinesOfThisRun() throws {
+        // The first run logs a line and keeps running; every later run exits at once, silently.
+        let project = TestProject(#"""
+        {"services": [{"name": "flaky", "command": "if [ -e ran.flag ]; then exit 5; fi; touch ran.flag; echo 'line from the first run'; exec sleep 300"}]}
+        """#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        TestProcesses.waitUntil { project.read(".pids/logs/flaky.log")?.contains("line from the first run") == true }
+        #expect(project.devctl("stop").exitCode == 0)
+        let result = project.devctl("start")
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.stdout.contains("flaky failed: exited with status 5"), "\(result)")
+        #expect(!result.stdout.contains("line from the first run"), "an earlier run's output was shown as this run's: \(result)")
+    }
+
     @Test func healthTimeoutFailsTheStart() throws {
         let port = FreePort.next()
         let project = TestProject(#"""
