@@ -144,6 +144,42 @@ import Testing
         #expect(Double(api.startTime) - Double(db.startTime) >= ticks - 1, "api \(api.startTime), db \(db.startTime)")
     }
 
+    @Test func dependentWaitsForADependencyThatIsAlreadyRunningButNotYetHealthy() throws {
+        let port = FreePort.next()
+        let record = NSTemporaryDirectory() + "devctl-port-at-start-\(UUID().uuidString)"
+        defer { unlink(record) }
+        let project = TestProject(#"""
+        {"services": [
+          {"name": "db", "command": ["python3", "\#(Self.listen)", "\#(port)", "1.5"], "healthcheck": {"tcp": \#(port), "timeout": 60}},
+          {"name": "api", "dependsOn": ["db"], "command": ["python3", "\#(Fixtures.path("port-at-start.py"))", "\#(port)", "\#(record)"]}]}
+        """#)
+        defer { project.cleanUp() }
+        // db is spawned but not waited for; the next start finds it running, not yet listening.
+        let first = project.devctl("start", "db", "--no-wait")
+        #expect(first.exitCode == 0, "\(first)")
+        let result = project.devctl("start", "api")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("db already running"), "\(result)")
+        TestProcesses.waitUntil { FileManager.default.fileExists(atPath: record) }
+        #expect((try? String(contentsOfFile: record, encoding: .utf8)) == "open\n", "api started before db listened: \(result)")
+    }
+
+    @Test func startAgainChecksTheHealthOfAServiceAlreadyRunning() throws {
+        let port = FreePort.next()
+        let project = TestProject(#"""
+        {"services": [{"name": "mute", "command": ["sleep", "300"],
+          "healthcheck": {"tcp": \#(port), "timeout": 0.5, "interval": 0.1}}]}
+        """#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 1)
+        let pid = try #require(project.trackedPIDs["mute"], "the unhealthy service is left running for inspection")
+        let again = project.devctl("start")
+        #expect(again.exitCode == 1, "an unhealthy service was reported as started: \(again)")
+        #expect(again.stdout.contains("mute already running (pid \(pid))"), "\(again)")
+        #expect(again.stdout.contains("mute failed: not healthy after 0.5 s"), "\(again)")
+        #expect(project.trackedPIDs["mute"] == pid, "a running service must not be spawned twice")
+    }
+
     @Test func failedDependencyIsNotFollowedByItsDependents() throws {
         let marker = NSTemporaryDirectory() + "devctl-dependent-ran-\(UUID().uuidString)"
         defer { unlink(marker) }
