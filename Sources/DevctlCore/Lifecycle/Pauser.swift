@@ -38,7 +38,7 @@ public enum PauseOutcome: Sendable, Equatable {
 public struct Pauser: Sendable {
     public let project: Project
     /// How long to wait for every process of a tree to show the new state.
-    public var settleTimeout: Double = 2
+    public var settleTimeout: Double = 5
 
     public init(project: Project) { self.project = project }
 
