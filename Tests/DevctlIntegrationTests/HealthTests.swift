@@ -101,7 +101,7 @@ import Testing
         """#)
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
-        TestProcesses.waitUntil { project.read(".pids/logs/flaky.log")?.contains("line from the first run") == true }
+        TestProcesses.waitUntil(timeout: 60) { project.read(".pids/logs/flaky.log")?.contains("line from the first run") == true }
         #expect(project.devctl("stop").exitCode == 0)
         let result = project.devctl("start")
         #expect(result.exitCode == 1, "\(result)")
@@ -134,8 +134,10 @@ import Testing
         defer { project.cleanUp() }
         let result = project.devctl("start", "api")
         #expect(result.exitCode == 0, "\(result)")
-        TestProcesses.waitUntil { FileManager.default.fileExists(atPath: record) }
-        #expect((try? String(contentsOfFile: record, encoding: .utf8)) == "open\n", "api started before db listened")
+        // The file exists a moment before its line is written: wait for the whole line.
+        TestProcesses.waitUntil(timeout: 60) { (try? String(contentsOfFile: record, encoding: .utf8))?.hasSuffix("\n") == true }
+        let recorded = try? String(contentsOfFile: record, encoding: .utf8)
+        #expect(recorded == "open\n", "recorded \(recorded.debugDescription): api started before db listened")
         let pids = project.trackedPIDs
         let api = try #require(pids["api"].flatMap(TestProcesses.stat), "api is not running")
         let db = try #require(pids["db"].flatMap(TestProcesses.stat), "db is not running")
@@ -160,8 +162,10 @@ import Testing
         let result = project.devctl("start", "api")
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.stdout.contains("db already running"), "\(result)")
-        TestProcesses.waitUntil { FileManager.default.fileExists(atPath: record) }
-        #expect((try? String(contentsOfFile: record, encoding: .utf8)) == "open\n", "api started before db listened: \(result)")
+        // The file exists a moment before its line is written: wait for the whole line.
+        TestProcesses.waitUntil(timeout: 60) { (try? String(contentsOfFile: record, encoding: .utf8))?.hasSuffix("\n") == true }
+        let recorded = try? String(contentsOfFile: record, encoding: .utf8)
+        #expect(recorded == "open\n", "recorded \(recorded.debugDescription): api started before db listened: \(result)")
     }
 
     @Test func startAgainChecksTheHealthOfAServiceAlreadyRunning() throws {
@@ -230,7 +234,7 @@ import Testing
         let port = FreePort.next()
         let holder = TestProcess(["python3", Self.listen, "\(port)"])
         defer { holder.stop() }
-        try #require(TestProcesses.waitUntil(timeout: 30) { !PortOwners.listeners(port: port).isEmpty }, "the holder never listened")
+        try #require(TestProcesses.waitUntil(timeout: 60) { !PortOwners.listeners(port: port).isEmpty }, "the holder never listened")
         let marker = NSTemporaryDirectory() + "devctl-spawned-\(UUID().uuidString)"
         defer { unlink(marker) }
         let project = TestProject(#"""

@@ -25,7 +25,7 @@ import Testing
     static func started(_ project: TestProject) throws -> [ProcessEntry] {
         let start = project.devctl("start")
         try #require(start.exitCode == 0, "\(start)")
-        TestProcesses.waitUntil { tree(project, "worker").count == 3 }
+        TestProcesses.waitUntil(timeout: 60) { tree(project, "worker").count == 3 }
         let members = tree(project, "worker")
         try #require(members.count == 3, "worker's tree: \(members.map(\.commandLine))")
         try #require(members.contains { $0.pgid != members[0].pgid }, "no member left the group")
