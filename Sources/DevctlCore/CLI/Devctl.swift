@@ -54,11 +54,14 @@ public enum Devctl {
         case "start": try StartCommand.run(context)
         case "stop": try StopCommand.run(context)
         case "status": try StatusCommand.run(context)
+        case "restart": try RestartCommand.run(context)
+        case "pause": try PauseCommand.run(context, .pause)
+        case "resume": try PauseCommand.run(context, .resume)
         case "logs": try LogsCommand.run(context)
         case "up": try UpCommand.run(context)
         case "init": try InitCommand.run(context)
         case "completion": try CompletionCommand.run(context)
-        default: throw CommandFailure("'\(context.invocation.command)' is not implemented yet", exitCode: ExitCode.usage)
+        default: throw CommandFailure("unknown command '\(context.invocation.command)'", exitCode: ExitCode.usage)
         }
     }
 }

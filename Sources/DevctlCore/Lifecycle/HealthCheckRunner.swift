@@ -5,6 +5,16 @@ public struct HealthCheckRunner: Sendable {
 
     public init(launcher: ServiceLauncher) { self.launcher = launcher }
 
+    /// How long one probe may take while `start` waits with `remaining` seconds left. A connect
+    /// or a GET is cheap to repeat, so it is cut short (2 s) and tried again; a check command may
+    /// run as long as the wait has left, because one that always needs longer than a fixed cut
+    /// would be killed every time and never pass.
+    public static func probeTimeout(for check: HealthCheck, remaining: Double) -> Double {
+        let retryBound = min(check.timeout, 2)
+        if case .command = check.kind { return max(remaining, retryBound) }
+        return retryBound
+    }
+
     /// One probe, bounded by `timeout` seconds (at most the check's own timeout).
     public func probe(_ service: ServiceConfig, timeout: Double) -> ProbeResult {
         guard let check = service.healthcheck else { return .healthy }

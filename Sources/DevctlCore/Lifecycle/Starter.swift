@@ -86,7 +86,7 @@ public struct Starter: Sendable {
         var spawned = [String]()
 
         for (waveIndex, wave) in waves.enumerated() {
-            var launched = [(ServiceConfig, TrackedService)]()
+            var awaited = [Awaited]()
             for name in wave {
                 guard let service = project.config.service(named: name) else { continue }
                 if options.isCancelled() { break }
@@ -99,6 +99,14 @@ public struct Starter: Sendable {
                 if let leader = runtime?.leader {
                     outcomes[name] = .alreadyRunning(pid: leader.pid)
                     report(.alreadyRunning(name: name, pid: leader.pid))
+                    // Running is not ready: its dependents still wait for its health check. A paused
+                    // service was frozen on purpose and is left as it is.
+                    if service.healthcheck != nil, runtime?.state == .running {
+                        let identity = leader.identity
+                        awaited.append(Awaited(service: service, pid: leader.pid, spawned: false) {
+                            ProcessTable.isAlive(identity) ? nil : "exited"
+                        })
+                    }
                     continue
                 }
                 if let old = runtime?.tracked {
@@ -117,7 +125,9 @@ public struct Starter: Sendable {
                     step += 1
                     project.events.record("start", service: name, pid: entry.pid, outcome: "spawned")
                     report(.spawned(name: name, pid: entry.pid, step: step, of: toSpawn))
-                    launched.append((service, entry))
+                    awaited.append(Awaited(service: service, pid: entry.pid, spawned: true) {
+                        Spawner.reap(entry.pid).map { "\($0)" }
+                    })
                     spawned.append(name)
                 } catch let error as SpawnError {
                     outcomes[name] = .failed(error.message)
@@ -127,9 +137,9 @@ public struct Starter: Sendable {
             }
             let isLastWave = waveIndex == waves.count - 1
             if !options.wait && isLastWave {
-                for (service, entry) in launched { outcomes[service.name] = .started(pid: entry.pid) }
+                for item in awaited where item.spawned { outcomes[item.service.name] = .started(pid: item.pid) }
             } else {
-                for (name, outcome) in waitForWave(launched, options: options, report: report) { outcomes[name] = outcome }
+                for (name, outcome) in waitForWave(awaited, options: options, report: report) { outcomes[name] = outcome }
             }
             if options.isCancelled() { break }
         }
@@ -138,44 +148,55 @@ public struct Starter: Sendable {
                            spawned: spawned)
     }
 
+    /// A service a wave must see ready before the next wave starts: one it spawned, or one found
+    /// already running whose health check has yet to pass.
+    private struct Awaited: Sendable {
+        var service: ServiceConfig
+        var pid: Int32
+        var spawned: Bool
+        /// Why waiting is pointless ("exited with status 1"), or nil while the service lives.
+        var gone: @Sendable () -> String?
+    }
+
     /// Waits for every service of a wave at once: health checks concurrently, and a service that
     /// exits meanwhile fails at once with its exit status and the end of its log.
-    private func waitForWave(_ launched: [(ServiceConfig, TrackedService)], options: StartOptions,
+    private func waitForWave(_ awaited: [Awaited], options: StartOptions,
                        report: @escaping @Sendable (StartEvent) -> Void) -> [(String, StartOutcome)] {
         let results = Mutex<[(String, StartOutcome)]>([])
         let project = project, settleTime = settleTime, checks = HealthCheckRunner(launcher: launcher)
-        DispatchQueue.concurrentPerform(iterations: launched.count) { index in
-            let (service, entry) = launched[index]
+        DispatchQueue.concurrentPerform(iterations: awaited.count) { index in
+            let item = awaited[index], service = item.service
             let began = Date()
             let exitReason: @Sendable () -> String? = {
                 if options.isCancelled() { return "start interrupted" }
-                return Spawner.reap(entry.pid).map { "\($0)" }
+                return item.gone()
             }
             let outcome: StartOutcome
             if let check = service.healthcheck {
                 report(.waiting(name: service.name, check: check.summary))
-                let result = HealthWaiter.wait(timeout: check.timeout, interval: check.interval,
-                                               probe: { checks.probe(service, timeout: min(check.timeout, 2)) },
-                                               shouldAbort: exitReason)
+                let deadline = Date().addingTimeInterval(check.timeout)
+                let result = HealthWaiter.wait(timeout: check.timeout, interval: check.interval, probe: {
+                    let remaining = deadline.timeIntervalSinceNow
+                    return checks.probe(service, timeout: HealthCheckRunner.probeTimeout(for: check, remaining: remaining))
+                }, shouldAbort: exitReason)
                 switch result {
                 case .healthy:
-                    outcome = .started(pid: entry.pid)
+                    outcome = item.spawned ? .started(pid: item.pid) : .alreadyRunning(pid: item.pid)
                 case .timedOut(let last):
-                    outcome = .failed(String(format: "not healthy after %.0f s (%@)", check.timeout, last))
+                    outcome = .failed("not healthy after \(String(format: "%g", check.timeout)) s (\(last))")
                 case .aborted(let reason):
                     outcome = .failed(reason)
                 }
             } else {
-                outcome = Self.settle(pid: entry.pid, for: settleTime, exitReason: exitReason)
+                outcome = Self.settle(pid: item.pid, for: settleTime, exitReason: exitReason)
             }
             switch outcome {
-            case .started(let pid):
+            case .started(let pid), .alreadyRunning(let pid):
                 project.events.record("health", service: service.name, pid: pid, outcome: "ready")
                 report(.ready(name: service.name, pid: pid, seconds: Date().timeIntervalSince(began)))
             case .failed(let reason):
-                project.events.record("health", service: service.name, pid: entry.pid, outcome: "failed", detail: reason)
-                let tail = ServiceLog.tail(path: project.store.logFile(for: service.name), lines: 5)
-                    .filter { !$0.hasPrefix(ServiceLog.headerPrefix) }
+                project.events.record("health", service: service.name, pid: item.pid, outcome: "failed", detail: reason)
+                let tail = Self.lastLinesOfThisRun(log: project.store.logFile(for: service.name), count: 5)
                 report(.failed(name: service.name, reason: reason, logTail: tail))
             default: break
             }
@@ -193,6 +214,16 @@ public struct Starter: Sendable {
         }
         if let reason = exitReason() { return .failed(reason) }
         return .started(pid: pid)
+    }
+
+    /// The last `count` lines the current run wrote: the log is appended across runs, and a run
+    /// that printed little must not be shown an earlier run's output as its own.
+    static func lastLinesOfThisRun(log path: String, count: Int) -> [String] {
+        let lines = ServiceLog.tail(path: path, lines: count + 1)
+        guard let header = lines.lastIndex(where: { $0.hasPrefix(ServiceLog.headerPrefix) }) else {
+            return Array(lines.suffix(count))
+        }
+        return Array(lines[(header + 1)...])
     }
 
     /// Refuses to spawn a service whose health-check port is already taken, naming the holder.
