@@ -50,6 +50,8 @@ public struct CommandContext: Sendable {
             let pid = holder.pid.map { "pid \($0)" } ?? "unknown pid"
             throw CommandFailure("another devctl (\(pid)) is running: \(holder.command)")
         }
+        // A holder killed mid-write left each file whole, but maybe not all of them updated.
+        try? project.store.reconcile()
         return lock
     }
 

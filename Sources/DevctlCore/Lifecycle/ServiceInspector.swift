@@ -58,6 +58,21 @@ public struct ServiceInspector: Sendable {
             services.append(runtime(name: entry.name, config: nil, entry: entry, table: table,
                                     protected: protected, warnings: &warnings))
         }
+        // A leader the files do not name (its devctl was killed before recording it, or the files
+        // were not trusted) is still the project's: recognised by its marker, it is not "stopped".
+        let missing = Set(services.filter { $0.leader == nil }.map(\.name))
+        if !missing.isEmpty {
+            let found = UntrackedLeaders.find(marker: project.marker, names: missing, in: table, protected: protected)
+            for index in services.indices {
+                guard let leader = found[services[index].name] else { continue }
+                services[index].leader = leader
+                services[index].processes = table.tree(of: leader.identity)
+                services[index].state = leader.isStopped ? .paused : .running
+                services[index].note = nil
+                warnings.append("\(services[index].name) (pid \(leader.pid)) is running but not in the tracking files; "
+                                + "recognised by its \(Project.markerVariable) marker")
+            }
+        }
         return Inspection(services: services, warnings: warnings, problems: snapshot.problems)
     }
 

@@ -97,6 +97,13 @@ public struct Starter: Sendable {
                 }
                 let runtime = inspection.runtime(name)
                 if let leader = runtime?.leader {
+                    let current = TrackedService(name: name, pid: leader.pid, pgid: leader.pgid, startTime: leader.stat.startTime)
+                    if runtime?.tracked != current {
+                        // Recognised by its marker, not by the files (a start killed before recording it).
+                        entries.removeAll { $0.name == name }
+                        entries.append(current)
+                        try store.write(ordered(entries))
+                    }
                     outcomes[name] = .alreadyRunning(pid: leader.pid)
                     report(.alreadyRunning(name: name, pid: leader.pid))
                     continue
