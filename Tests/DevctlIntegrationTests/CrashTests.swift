@@ -119,7 +119,7 @@ import Testing
         for file in ["services.pids", "services.pids.services", "services.pids.groups"] { unlink(project.root + "/.pids/" + file) }
         let status = project.devctl("status")
         #expect(status.exitCode == 0, "\(status)")
-        #expect(status.stderr.contains("s2 (pid \(before["s2"]!)) is running but not in the tracking files"), "\(status)")
+        #expect(status.stderr.contains("s2 (pid \(before["s2"]!)) is running; recognised by its DEVCTL_PROJECT marker"), "\(status)")
         let again = project.devctl("start")
         #expect(again.exitCode == 0, "\(again)")
         #expect(project.trackedPIDs == before, "start must adopt s2, not run it twice")

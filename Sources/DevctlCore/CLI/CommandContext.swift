@@ -31,7 +31,15 @@ public struct CommandContext: Sendable {
     }
 
     /// Takes the project lock for a command that changes tracking state, or fails with who holds it.
+    /// A `.pids/` folder that fails `TrackingTrust` is refused first; only `stop --force` trusts it anyway.
     public func lock(_ project: Project) throws -> FileLock {
+        let mayForce = invocation.command == "stop"
+        if let problem = TrackingTrust.check(project.store) {
+            guard mayForce, problem.isOverridable, invocation.has("force") else {
+                throw CommandFailure(problem.message(suggestingForce: mayForce))
+            }
+            terminal.warning("'\(problem.path)' \(problem.reason); trusting it anyway because of --force")
+        }
         do {
             try project.store.prepare()
         } catch {

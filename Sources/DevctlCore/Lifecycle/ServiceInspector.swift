@@ -69,8 +69,8 @@ public struct ServiceInspector: Sendable {
                 services[index].processes = table.tree(of: leader.identity)
                 services[index].state = leader.isStopped ? .paused : .running
                 services[index].note = nil
-                warnings.append("\(services[index].name) (pid \(leader.pid)) is running but not in the tracking files; "
-                                + "recognised by its \(Project.markerVariable) marker")
+                warnings.append("\(services[index].name) (pid \(leader.pid)) is running; recognised by its "
+                                + "\(Project.markerVariable) marker, not by the tracking files")
             }
         }
         return Inspection(services: services, warnings: warnings, problems: snapshot.problems)

@@ -48,6 +48,14 @@ public struct TrackingStore: Sendable {
         return Snapshot()
     }
 
+    /// `read()`, unless the folder fails `TrackingTrust`: then no entries and the reason as the only
+    /// problem, so a command that does not take the lock (`status`) falls back to what it can prove
+    /// from `/proc` instead of believing state someone else may have written.
+    public func readTrusted() -> Snapshot {
+        guard let problem = TrackingTrust.check(self) else { return read() }
+        return Snapshot(entries: [], problems: [problem.message(suggestingForce: false)])
+    }
+
     /// Replaces the tracking files with `entries`; an empty list removes them. The identity file is
     /// written first and removed last, so a reader (or a crash between two files) never finds the
     /// legacy files, which carry no identity, standing in for a missing identity file.
