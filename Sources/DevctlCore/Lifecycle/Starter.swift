@@ -120,7 +120,13 @@ public struct Starter: Sendable {
                 do {
                     let entry = try launcher.launch(service)
                     entries.append(entry)
-                    try store.write(ordered(entries))
+                    do {
+                        try store.write(ordered(entries))
+                    } catch {
+                        // Unrecorded, it could be found only by the orphan sweep: take it down again now.
+                        Self.revoke(entry)
+                        throw TrackingWriteError(service: name, pid: entry.pid, directory: store.directory, cause: error)
+                    }
                     step += 1
                     project.events.record("start", service: name, pid: entry.pid, outcome: "spawned")
                     report(.spawned(name: name, pid: entry.pid, step: step, of: toSpawn))
@@ -200,6 +206,14 @@ public struct Starter: Sendable {
         }
         if let reason = exitReason() { return .failed(reason) }
         return .started(pid: pid)
+    }
+
+    /// Kills a service just spawned (its whole group, identity-checked) and reaps it.
+    private static func revoke(_ entry: TrackedService) {
+        if let start = entry.startTime {
+            SafeSignal.send(.kill, toGroup: entry.pgid, provenBy: ProcessIdentity(pid: entry.pid, startTime: start))
+        }
+        _ = Spawner.reap(entry.pid, blocking: true)
     }
 
     /// Refuses to spawn a service whose health-check port is already taken, naming the holder.
