@@ -82,7 +82,9 @@ public struct Shutdown: Sendable {
                 emit(.stopped(result))
             }
             for (target, remaining) in laggards {
-                emit(.timedOut(name: target.name, seconds: target.timeout, remaining: remaining))
+                // The grace actually given: a signal to devctl cuts it short.
+                let waited = Date().timeIntervalSince(pending[target.name]!.signalledAt)
+                emit(.timedOut(name: target.name, seconds: min(waited, target.timeout), remaining: remaining))
             }
             // Dependencies are signalled only once their dependents are gone: kill laggards now.
             if waveIndex < plan.waves.count - 1, !laggards.isEmpty {
