@@ -12,9 +12,9 @@ if [ "$depth" -gt 0 ]; then
     done
 fi
 n=0
-while [ "$n" -lt 1500 ]; do
-    sleep 0.5 &
-    sleep 0.1
+while [ "$n" -lt 750 ]; do
+    sleep 1 &
+    sleep 0.2
     n=$((n + 1))
 done
 wait
