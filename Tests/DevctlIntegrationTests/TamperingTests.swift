@@ -91,6 +91,21 @@ import Testing
         #expect(lines.contains { $0.contains("ignoring tracking entry self:") })
     }
 
+    @Test func entryNamingAnotherServicesProcessIsNotBelievedForIt() throws {
+        let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"]}, {"name": "web", "command": ["sleep", "301"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let api = try #require(project.trackedPIDs["api"]), web = try #require(project.trackedPIDs["web"])
+        // api's entry now names web's leader (same project, same marker), web's entry is gone.
+        project.write(".pids/services.pids.identity", "api:\(web):\(web):\(try Self.startTime(web))\n")
+        let status = project.devctl("status", "api")
+        #expect(status.stderr.contains("ignoring tracking entry api:\(web): PID \(web) is service 'web', not 'api'"), "\(status)")
+        let stop = project.devctl("stop", "api")
+        #expect(stop.exitCode == 0, "\(stop)")
+        #expect(!TestProcesses.isAlive(api), "api itself, recognised by its marker, is stopped")
+        #expect(TestProcesses.isAlive(web), "'stop api' stopped web")
+    }
+
     /// Ways `.pids/` can stop being the user's own.
     enum Damage: String, CaseIterable, CustomTestStringConvertible {
         case folderWritableByOthers, folderWritableByGroup, identityWritableByOthers, identityIsASymlink

@@ -110,8 +110,13 @@ public struct ServiceInspector: Sendable {
         if let start = entry.startTime, start != live.stat.startTime { return .untrusted("PID reused (start time differs)") }
         if live.uid != geteuid() { return .untrusted("PID \(entry.pid) belongs to another user (uid \(live.uid))") }
         if live.pgid != entry.pgid { return .untrusted("PID \(entry.pid) is no longer in process group \(entry.pgid)") }
-        guard ProcessDetails.environment(of: entry.pid, contains: Project.markerVariable, project.marker) else {
+        guard let environment = ProcessDetails.environment(of: entry.pid),
+              environment[Project.markerVariable] == project.marker else {
             return .untrusted("PID \(entry.pid) was not started by this project (no \(Project.markerVariable) marker)")
+        }
+        // The project's, but another service's: believing it would let 'stop api' stop 'web'.
+        if let service = environment[Project.serviceVariable], service != entry.name {
+            return .untrusted("PID \(entry.pid) is service '\(service)', not '\(entry.name)'")
         }
         return .trusted(live)
     }
