@@ -213,6 +213,9 @@ public struct Starter: Sendable {
         if let start = entry.startTime {
             SafeSignal.send(.kill, toGroup: entry.pgid, provenBy: ProcessIdentity(pid: entry.pid, startTime: start))
         }
+        // An unreaped child's PID cannot be reused, so the leader itself is safe to signal by PID
+        // (and must be, or the blocking reap below would wait for it forever).
+        try? ProcessSignaller.signal(pid: entry.pid, .kill)
         _ = Spawner.reap(entry.pid, blocking: true)
     }
 
