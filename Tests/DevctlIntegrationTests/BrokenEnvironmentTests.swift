@@ -29,7 +29,10 @@ import Testing
     @Test(.enabled(if: canUseMountNamespaces)) func readOnlyTrackingFolderIsOneErrorAndStartsNothing() throws {
         let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"]}]}"#)
         defer { project.cleanUp() }
-        try FileManager.default.createDirectory(atPath: project.root + "/.pids/logs", withIntermediateDirectories: true)
+        for folder in [".pids", ".pids/logs"] {
+            try FileManager.default.createDirectory(atPath: project.root + "/" + folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+        }
         let readOnly = "mount --bind -o ro .pids .pids"
         let start = Self.devctlInNamespace(project, setUp: readOnly, ["start"])
         #expect(start.exitCode == 1, "\(start)")
@@ -55,7 +58,7 @@ import Testing
         defer { project.cleanUp() }
         // The identity file's temporary name for this devctl is taken by a folder: the first
         // service spawns, then cannot be recorded.
-        let script = #"mkdir -p .pids && mkdir ".pids/services.pids.identity.tmp.$$" && exec "$0" start"#
+        let script = #"mkdir -p -m 755 .pids && mkdir ".pids/services.pids.identity.tmp.$$" && exec "$0" start"#
         let result = DevctlRunner.run(["-c", script, DevctlRunner.binary], directory: project.root,
                                       environment: project.environment, shell: true)
         #expect(result.exitCode == 1, "\(result)")

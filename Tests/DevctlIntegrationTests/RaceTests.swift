@@ -25,7 +25,9 @@ import Testing
 
     /// A process that holds `.pids/lock` for `seconds`, describing itself as a devctl would.
     static func lockHolder(_ project: TestProject, seconds: Double) -> TestProcess {
-        try? FileManager.default.createDirectory(atPath: project.root + "/.pids", withIntermediateDirectories: true)
+        // Mode 0755 whatever the umask: devctl refuses a .pids others can write.
+        try? FileManager.default.createDirectory(atPath: project.root + "/.pids", withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o755])
         let script = """
         import fcntl, os, sys, time
         fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)

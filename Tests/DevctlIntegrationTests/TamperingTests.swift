@@ -73,7 +73,7 @@ import Testing
         // (same PID, same start time, same group); both even carry the project's marker.
         let script = #"""
         field() { cut -d' ' -f"$2" "/proc/$1/stat"; }
-        mkdir -p .pids
+        mkdir -p -m 755 .pids
         echo "parent:$$:$(field $$ 5):$(field $$ 22)" > .pids/services.pids.identity
         sh -c 'echo "self:$$:$(cut -d" " -f5 /proc/$$/stat):$(cut -d" " -f22 /proc/$$/stat)" >> .pids/services.pids.identity
                exec "$0" stop' "$1"
