@@ -142,7 +142,7 @@ import Testing
         for index in 0..<24 {
             let (what, bytes) = Self.mutation(&random)
             let file = root + "/services.json"
-            FileManager.default.createFile(atPath: file, contents: Data(bytes))
+            #expect(FileManager.default.createFile(atPath: file, contents: Data(bytes)))
             let result = DevctlRunner.run(["-f", file, "status"], directory: root, environment: [:], timeout: 60)
             #expect(result.exitCode == 2, "mutation \(index): \(what)\n\(result)")
             #expect(result.stderr.hasPrefix("error: "), "mutation \(index): \(what)\n\(result)")
@@ -164,7 +164,7 @@ import Testing
             .joined(separator: ",") + "]}]}"
         }
         let file = root + "/services.json"
-        FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+        #expect(FileManager.default.createFile(atPath: file, contents: Data(text.utf8)))
         let result = DevctlRunner.run(["-f", file, "status"], directory: root, environment: [:], timeout: 120)
         #expect(result.exitCode == 2, "\(result.exitCode) \(result.stderr.prefix(500))")
         #expect(result.stderr.hasPrefix("error: "))

@@ -215,7 +215,7 @@ public struct Starter: Sendable {
         }
         // An unreaped child's PID cannot be reused, so the leader itself is safe to signal by PID
         // (and must be, or the blocking reap below would wait for it forever).
-        try? ProcessSignaller.signal(pid: entry.pid, .kill)
+        _ = try? ProcessSignaller.signal(pid: entry.pid, .kill)
         _ = Spawner.reap(entry.pid, blocking: true)
     }
 
