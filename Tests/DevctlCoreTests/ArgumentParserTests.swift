@@ -56,11 +56,16 @@ import Testing
         #expect(try run(["stop", "--timeout", "2", "api"]) == Invocation(command: "stop", names: ["api"], values: ["timeout": "2"]))
     }
 
-    @Test func numericValuesAreValidated() {
+    @Test func numericValuesAreValidated() throws {
         #expect(usageError(["stop", "--timeout", "-1"])?.message
-            == "invalid value '-1' for '--timeout': expected a non-negative number of seconds")
+            == "invalid value '-1' for '--timeout': expected a number of seconds from 0 to 3600")
         #expect(usageError(["stop", "--timeout=soon"])?.message
-            == "invalid value 'soon' for '--timeout': expected a non-negative number of seconds")
+            == "invalid value 'soon' for '--timeout': expected a number of seconds from 0 to 3600")
+        // Larger values used to reach phase 4 of a stop and trap converting to compose's Int seconds.
+        #expect(usageError(["stop", "--timeout", "1e300"])?.message
+            == "invalid value '1e300' for '--timeout': expected a number of seconds from 0 to 3600")
+        #expect(usageError(["stop", "--timeout", "inf"]) != nil)
+        #expect(try run(["stop", "--timeout", "3600"]).values == ["timeout": "3600"])
         #expect(usageError(["logs", "-n", "2.5"])?.message
             == "invalid value '2.5' for '-n': expected a non-negative whole number")
         #expect(usageError(["logs", "--lines", "-3"])?.message

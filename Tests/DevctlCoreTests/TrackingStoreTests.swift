@@ -52,4 +52,40 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: file))
         }
     }
+
+    @Test func temporaryFilesOfDeadWritersAreRemovedOnTheNextWrite() throws {
+        let store = try Self.temporaryStore()
+        let dead = try Spawner.spawn(arguments: ["true"], environment: [:], workingDirectory: "/", outputDescriptor: -1,
+                                     placement: .newProcessGroup)
+        _ = Spawner.reap(dead, blocking: true)
+        let stale = store.identityFile + ".tmp.\(dead)", alive = store.pidsFile + ".tmp.1"
+        let unrelated = store.directory + "/notes.tmp.\(dead)"
+        for path in [stale, alive, unrelated] { FileManager.default.createFile(atPath: path, contents: Data("api:1".utf8)) }
+        #expect(store.read().entries.isEmpty, "temporary files are never read")
+        try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 9)])
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: alive), "a live writer's file is not touched")
+        #expect(FileManager.default.fileExists(atPath: unrelated))
+    }
+
+    @Test func reconcileRewritesLegacyFilesThatLagBehindTheIdentityFile() throws {
+        let store = try Self.temporaryStore()
+        let entries = [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 99),
+                       TrackedService(name: "web", pid: 4712, pgid: 4712, startTime: 100)]
+        try store.write(entries)
+        #expect(try store.reconcile() == false, "consistent files are left alone")
+        try "4711\n".write(toFile: store.pidsFile, atomically: true, encoding: .utf8)
+        unlink(store.groupsFile)
+        #expect(try store.reconcile() == true)
+        #expect(FileSystem.readText(store.pidsFile) == "4711\n4712\n")
+        #expect(FileSystem.readText(store.groupsFile) == "4711:api:4711\n4712:web:4712\n")
+        #expect(store.read().entries == entries)
+    }
+
+    @Test func legacyFilesAloneAreNotReconciledAway() throws {
+        let store = try Self.temporaryStore()
+        try "4711:api:4711\n".write(toFile: store.groupsFile, atomically: true, encoding: .utf8)
+        #expect(try store.reconcile() == false)
+        #expect(FileSystem.readText(store.groupsFile) == "4711:api:4711\n")
+    }
 }

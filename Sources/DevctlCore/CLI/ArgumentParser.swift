@@ -142,8 +142,9 @@ public enum ArgumentParser {
         case .path:
             return nil
         case .seconds:
-            guard let seconds = Double(value), seconds.isFinite, seconds >= 0 else {
-                return "a non-negative number of seconds"
+            // Bounded like stopTimeout: the value also becomes compose's whole-second timeout.
+            guard let seconds = Double(value), (0...3600).contains(seconds) else {
+                return "a number of seconds from 0 to 3600"
             }
             return nil
         case .count:

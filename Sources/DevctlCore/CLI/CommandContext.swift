@@ -11,7 +11,8 @@ public struct CommandContext: Sendable {
     public var environment: [String: String]
     public var currentDirectory: String
 
-    /// How long a mutating command waits for another devctl to finish before giving up.
+    /// How long a mutating command waits for another devctl to finish before giving up;
+    /// `DEVCTL_LOCK_TIMEOUT` (seconds) overrides it, for scripts and tests.
     public var lockTimeout: Double = 5
 
     public func loadProject() throws -> Project {
@@ -30,14 +31,35 @@ public struct CommandContext: Sendable {
     }
 
     /// Takes the project lock for a command that changes tracking state, or fails with who holds it.
+    /// A `.pids/` folder that fails `TrackingTrust` is refused first; only `stop --force` trusts it anyway.
     public func lock(_ project: Project) throws -> FileLock {
-        try project.store.prepare()
+        let mayForce = invocation.command == "stop"
+        if let problem = TrackingTrust.check(project.store) {
+            guard mayForce, problem.isOverridable, invocation.has("force") else {
+                throw CommandFailure(problem.message(suggestingForce: mayForce))
+            }
+            terminal.warning("'\(problem.path)' \(problem.reason); trusting it anyway because of --force")
+        }
+        do {
+            try project.store.prepare()
+        } catch {
+            throw CommandFailure("cannot keep tracking state in '\(project.store.directory)': \(error)")
+        }
         let lock = FileLock(path: project.store.lockFile)
         let description = (["devctl", invocation.command] + invocation.names).joined(separator: " ")
-        if let holder = try lock.acquire(timeout: lockTimeout, describing: description) {
+        let timeout = environment["DEVCTL_LOCK_TIMEOUT"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        let holder: FileLock.Holder?
+        do {
+            holder = try lock.acquire(timeout: timeout ?? lockTimeout, describing: description)
+        } catch {
+            throw CommandFailure("cannot take the lock in '\(project.store.directory)': \(error)")
+        }
+        if let holder {
             let pid = holder.pid.map { "pid \($0)" } ?? "unknown pid"
             throw CommandFailure("another devctl (\(pid)) is running: \(holder.command)")
         }
+        // A holder killed mid-write left each file whole, but maybe not all of them updated.
+        try? project.store.reconcile()
         return lock
     }
 

@@ -5,7 +5,7 @@ public struct OptionSpec: Sendable {
     /// only for paths.
     public enum ValueKind: Sendable {
         case path
-        /// A non-negative number of seconds, fractions allowed.
+        /// A number of seconds from 0 to 3600 (like `stopTimeout`), fractions allowed.
         case seconds
         /// A non-negative whole number.
         case count

@@ -51,7 +51,10 @@ public enum CommandTable {
                 """,
             arguments: "[NAME…]", acceptsNames: true,
             options: [
-                .flag("force", help: "Skip the grace period: SIGKILL at once, containers get 0 seconds."),
+                .flag(
+                    "force",
+                    help: "Skip the grace period: SIGKILL at once, containers get 0 seconds. Also trusts a "
+                        + ".pids folder that failed its safety check (each entry is still verified)."),
                 .flag("containers", help: "Only take the compose containers down; leave processes alone."),
                 .option(
                     "timeout", valueName: "S", kind: .seconds,

@@ -28,7 +28,7 @@ public enum ConfigLoader {
         var validator = ConfigValidator(file: path)
         let config = validator.config(from: json)
         if let config, validator.problems.isEmpty { return config }
-        throw ConfigError(file: path, problems: validator.problems)
+        throw ConfigError(file: path, problems: validator.problems, unlisted: validator.unlistedProblems)
     }
 
     /// The whole contents of a file. Plain `read(2)` rather than `Data(contentsOf:)` so that the

@@ -18,10 +18,13 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     /// The absolute path of the file.
     public var file: String
     public var problems: [ConfigProblem]
+    /// Further problems that were counted but not listed.
+    public var unlisted: Int
 
-    public init(file: String, problems: [ConfigProblem]) {
+    public init(file: String, problems: [ConfigProblem], unlisted: Int = 0) {
         self.file = file
         self.problems = problems
+        self.unlisted = unlisted
     }
 
     /// An error about the file as a whole, placed at `position` when there is one.
@@ -41,7 +44,9 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
         if problems.count == 1, problems[0].path == fileName || problems[0].path.hasPrefix(fileName + ":") {
             return problems[0].description
         }
-        let header = "\(fileName) has \(problems.count) problem\(problems.count == 1 ? "" : "s"):"
-        return ([header] + problems.map { "  \($0)" }).joined(separator: "\n")
+        let count = problems.count + unlisted
+        let header = "\(fileName) has \(count) problem\(count == 1 ? "" : "s"):"
+        let more = unlisted > 0 ? ["  … and \(unlisted) more"] : []
+        return ([header] + problems.map { "  \($0)" } + more).joined(separator: "\n")
     }
 }

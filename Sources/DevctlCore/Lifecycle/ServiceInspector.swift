@@ -58,6 +58,21 @@ public struct ServiceInspector: Sendable {
             services.append(runtime(name: entry.name, config: nil, entry: entry, table: table,
                                     protected: protected, warnings: &warnings))
         }
+        // A leader the files do not name (its devctl was killed before recording it, or the files
+        // were not trusted) is still the project's: recognised by its marker, it is not "stopped".
+        let missing = Set(services.filter { $0.leader == nil }.map(\.name))
+        if !missing.isEmpty {
+            let found = UntrackedLeaders.find(marker: project.marker, names: missing, in: table, protected: protected)
+            for index in services.indices {
+                guard let leader = found[services[index].name] else { continue }
+                services[index].leader = leader
+                services[index].processes = table.tree(of: leader.identity)
+                services[index].state = leader.isStopped ? .paused : .running
+                services[index].note = nil
+                warnings.append("\(services[index].name) (pid \(leader.pid)) is running; recognised by its "
+                                + "\(Project.markerVariable) marker, not by the tracking files")
+            }
+        }
         return Inspection(services: services, warnings: warnings, problems: snapshot.problems)
     }
 
@@ -95,8 +110,13 @@ public struct ServiceInspector: Sendable {
         if let start = entry.startTime, start != live.stat.startTime { return .untrusted("PID reused (start time differs)") }
         if live.uid != geteuid() { return .untrusted("PID \(entry.pid) belongs to another user (uid \(live.uid))") }
         if live.pgid != entry.pgid { return .untrusted("PID \(entry.pid) is no longer in process group \(entry.pgid)") }
-        guard ProcessDetails.environment(of: entry.pid, contains: Project.markerVariable, project.marker) else {
+        guard let environment = ProcessDetails.environment(of: entry.pid),
+              environment[Project.markerVariable] == project.marker else {
             return .untrusted("PID \(entry.pid) was not started by this project (no \(Project.markerVariable) marker)")
+        }
+        // The project's, but another service's: believing it would let 'stop api' stop 'web'.
+        if let service = environment[Project.serviceVariable], service != entry.name {
+            return .untrusted("PID \(entry.pid) is service '\(service)', not '\(entry.name)'")
         }
         return .trusted(live)
     }

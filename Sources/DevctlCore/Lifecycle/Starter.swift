@@ -97,6 +97,13 @@ public struct Starter: Sendable {
                 }
                 let runtime = inspection.runtime(name)
                 if let leader = runtime?.leader {
+                    let current = TrackedService(name: name, pid: leader.pid, pgid: leader.pgid, startTime: leader.stat.startTime)
+                    if runtime?.tracked != current {
+                        // Recognised by its marker, not by the files (a start killed before recording it).
+                        entries.removeAll { $0.name == name }
+                        entries.append(current)
+                        try store.write(ordered(entries))
+                    }
                     outcomes[name] = .alreadyRunning(pid: leader.pid)
                     report(.alreadyRunning(name: name, pid: leader.pid))
                     // Running is not ready: its dependents still wait for its health check. A paused
@@ -121,7 +128,13 @@ public struct Starter: Sendable {
                 do {
                     let entry = try launcher.launch(service)
                     entries.append(entry)
-                    try store.write(ordered(entries))
+                    do {
+                        try store.write(ordered(entries))
+                    } catch {
+                        // Unrecorded, it could be found only by the orphan sweep: take it down again now.
+                        Self.revoke(entry)
+                        throw TrackingWriteError(service: name, pid: entry.pid, directory: store.directory, cause: error)
+                    }
                     step += 1
                     project.events.record("start", service: name, pid: entry.pid, outcome: "spawned")
                     report(.spawned(name: name, pid: entry.pid, step: step, of: toSpawn))
@@ -224,6 +237,17 @@ public struct Starter: Sendable {
             return Array(lines.suffix(count))
         }
         return Array(lines[(header + 1)...])
+    }
+
+    /// Kills a service just spawned (its whole group, identity-checked) and reaps it.
+    private static func revoke(_ entry: TrackedService) {
+        if let start = entry.startTime {
+            SafeSignal.send(.kill, toGroup: entry.pgid, provenBy: ProcessIdentity(pid: entry.pid, startTime: start))
+        }
+        // An unreaped child's PID cannot be reused, so the leader itself is safe to signal by PID
+        // (and must be, or the blocking reap below would wait for it forever).
+        _ = try? ProcessSignaller.signal(pid: entry.pid, .kill)
+        _ = Spawner.reap(entry.pid, blocking: true)
     }
 
     /// Refuses to spawn a service whose health-check port is already taken, naming the holder.

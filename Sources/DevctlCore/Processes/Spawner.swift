@@ -38,9 +38,23 @@ public enum Spawner {
             }
         }
         guard code == 0 else {
+            if code == ENOENT, let interpreter = missingInterpreter(of: executable) {
+                throw SpawnError(message: "cannot execute '\(executable)': its interpreter '\(interpreter)' does not exist")
+            }
             throw SpawnError(message: "cannot execute '\(executable)': \(Errno(rawValue: code))")
         }
         return pid
+    }
+
+    /// The `#!` interpreter of a script when it does not exist: the kernel's ENOENT for an existing
+    /// script otherwise reads as if the script itself were missing.
+    static func missingInterpreter(of script: String) -> String? {
+        guard let head = FileSystem.readBytes(script, limit: 256), head.starts(with: Array("#!".utf8)) else { return nil }
+        let line = head.dropFirst(2).prefix { $0 != UInt8(ascii: "\n") }
+        let interpreter = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }).first
+            .map { String(decoding: $0, as: UTF8.self) }
+        guard let interpreter, access(interpreter, F_OK) != 0 else { return nil }
+        return interpreter
     }
 
     /// The executable a program name refers to, as `execvp` would find it.

@@ -23,7 +23,8 @@ public final class FileLock {
     /// Takes the lock, retrying until `timeout` seconds have passed. Returns nil on success, or
     /// the holder's self-description when another process kept the lock the whole time.
     public func acquire(timeout: Double, describing command: String) throws(SystemCallError) -> Holder? {
-        let fd = try systemCall("open(\(path))") { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        // O_NOFOLLOW: the holder truncates and rewrites the file, which must never be a planted link.
+        let fd = try systemCall("open(\(path))") { open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         let deadline = Date().addingTimeInterval(timeout)
         var pause: useconds_t = 2_000
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -48,19 +48,68 @@ public struct TrackingStore: Sendable {
         return Snapshot()
     }
 
-    /// Replaces the tracking files with `entries`; an empty list removes them.
+    /// `read()`, unless the folder fails `TrackingTrust`: then no entries and the reason as the only
+    /// problem, so a command that does not take the lock (`status`) falls back to what it can prove
+    /// from `/proc` instead of believing state someone else may have written.
+    public func readTrusted() -> Snapshot {
+        guard let problem = TrackingTrust.check(self) else { return read() }
+        return Snapshot(entries: [], problems: [problem.message(suggestingForce: false)])
+    }
+
+    /// Replaces the tracking files with `entries`; an empty list removes them. The identity file is
+    /// written first and removed last, so a reader (or a crash between two files) never finds the
+    /// legacy files, which carry no identity, standing in for a missing identity file.
     public func write(_ entries: [TrackedService]) throws(SystemCallError) {
+        removeStaleTemporaries()
         if entries.isEmpty {
-            for file in [identityFile, pidsFile, servicesFile, groupsFile] { unlink(file) }
+            for file in [pidsFile, servicesFile, groupsFile, identityFile] { unlink(file) }
             return
         }
+        for (file, bytes) in contents(of: entries) { try FileSystem.writeAtomically(file, bytes) }
+    }
+
+    /// Each file's content for `entries`, the identity file first.
+    private func contents(of entries: [TrackedService]) -> [(file: String, bytes: [UInt8])] {
         func lines(_ render: (TrackedService) -> String) -> [UInt8] {
             Array(entries.map { render($0) + "\n" }.joined().utf8)
         }
-        try FileSystem.writeAtomically(identityFile, lines { "\($0.name):\($0.pid):\($0.pgid):\($0.startTime ?? 0)" })
-        try FileSystem.writeAtomically(pidsFile, lines { "\($0.pid)" })
-        try FileSystem.writeAtomically(servicesFile, lines { "\($0.name):\($0.pid)" })
-        try FileSystem.writeAtomically(groupsFile, lines { "\($0.pgid):\($0.name):\($0.pid)" })
+        return [
+            (identityFile, lines { "\($0.name):\($0.pid):\($0.pgid):\($0.startTime ?? 0)" }),
+            (pidsFile, lines { "\($0.pid)" }),
+            (servicesFile, lines { "\($0.name):\($0.pid)" }),
+            (groupsFile, lines { "\($0.pgid):\($0.name):\($0.pid)" }),
+        ]
+    }
+
+    /// Finishes a write a killed devctl left half-done: each file is whole (atomic renames), but the
+    /// legacy files may still say what the identity file said before. Rewrites them from a
+    /// readable identity file when they disagree; called under the lock. Returns whether it did.
+    @discardableResult
+    public func reconcile() throws(SystemCallError) -> Bool {
+        guard let text = FileSystem.readText(identityFile) else { return false }
+        let snapshot = Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
+        guard snapshot.problems.isEmpty else { return false }
+        let expected = contents(of: snapshot.entries)
+        if expected.allSatisfy({ FileSystem.readBytes($0.file) == $0.bytes }) { return false }
+        try write(snapshot.entries)
+        return true
+    }
+
+    /// Removes the `services.pids*.tmp.PID` files a devctl killed between writing and renaming left
+    /// behind, once that process is gone. Readers never open them; this only keeps the folder tidy.
+    func removeStaleTemporaries() {
+        guard let folder = opendir(directory) else { return }
+        defer { closedir(folder) }
+        while let item = readdir(folder) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            let parts = name.split(separator: ".")
+            guard name.hasPrefix("services.pids."), parts.count >= 4, parts[parts.count - 2] == "tmp",
+                  let pid = Int32(parts[parts.count - 1]), pid != getpid(),
+                  FileSystem.owner(of: "/proc/\(pid)") == nil else { continue }
+            unlink(directory + "/" + name)
+        }
     }
 
     static func parse(_ text: String, file: String, fields: [String]) -> Snapshot {

@@ -79,6 +79,7 @@ enum StopCommand {
         if notRunning > 0 { parts.append("\(notRunning) not running") }
         parts.append("\(report.orphans.count) orphan(s)")
         parts.append("\(report.stragglers.count) straggler(s)")
+        if report.interrupted { parts.append("grace cut short by a signal") }
         let time = Format.milliseconds(report.milliseconds)
         if report.succeeded {
             return "\(terminal.ok) \(parts.joined(separator: ", ")) — in \(time)"

@@ -1,0 +1,12 @@
+/// A service was spawned but could not be recorded in `.pids/`: it has been stopped again, because
+/// a service the tracking files do not name is one a later `stop` could find only by its marker.
+public struct TrackingWriteError: Error, Sendable, CustomStringConvertible {
+    public var service: String
+    public var pid: Int32
+    public var directory: String
+    public var cause: any Error
+
+    public var description: String {
+        "cannot record '\(service)' (pid \(pid)) in '\(directory)': \(cause); stopped it again"
+    }
+}

@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCore
+import Foundation
+import Testing
+
+/// devctl's own signals: Ctrl-C or SIGTERM during a stop cuts the grace short but never abandons
+/// the stop half-way, and output into a closed pipe (`| head -1`) never kills it.
+@Suite struct SignalHygieneTests {
+    static func sleepers(_ count: Int) -> String {
+        let services = (1...count).map { #"{"name": "s\#($0)", "command": ["sleep", "300"]}"# }
+        return #"{"services": [\#(services.joined(separator: ", "))]}"#
+    }
+
+    @Test(arguments: [[SIGINT], [SIGTERM], [SIGINT, SIGTERM, SIGHUP]])
+    func signalsDuringStopFinishItAndReport(signals: [Int32]) throws {
+        let project = TestProject(shapes: ["stubborn": .ignoresTerm, "plain": .sleeps], stopTimeout: 60)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let members = project.markedProcesses
+        let plain = try #require(project.trackedPIDs["plain"])
+        let began = Date()
+        let launched = DevctlRunner.launch(["stop"], directory: project.root, environment: project.environment)
+        // Signalled while phase 1 waits for the stubborn service only.
+        #expect(DevctlRunner.waitForOutput(launched, containing: "[1/5]"))
+        #expect(TestProcesses.waitUntil { !TestProcesses.isAlive(plain) })
+        for signal in signals {
+            kill(launched.pid, signal)
+            usleep(50_000)
+        }
+        let result = DevctlRunner.finish(launched, began: began)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("[5/5] Verify"), "the stop was abandoned: \(result)")
+        #expect(result.stdout.contains("1 forced (stubborn)"), "\(result)")
+        #expect(result.stdout.contains("grace cut short by a signal"), "\(result)")
+        #expect(!result.stdout.contains("after 60.0 s"), "the account claims a grace that was not given: \(result)")
+        #expect(result.seconds < 30, "the signal did not cut the 60 s grace short")
+        for pid in members { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived") }
+        #expect(project.read(".pids/services.pids") == nil)
+    }
+
+    /// devctl with stdout a pipe nobody reads any more: every write fails with EPIPE.
+    static func runIntoClosedPipe(_ project: TestProject, _ arguments: [String]) throws -> (code: DevctlCore.ExitStatus?, stderr: String) {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        close(fds[0])
+        let errPath = project.root + "/stderr-\(UUID().uuidString)"
+        let errFD = open(errPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer { close(errFD); unlink(errPath) }
+        let pid = try Spawner.spawn(arguments: [DevctlRunner.binary] + arguments, environment: project.environment,
+                                    workingDirectory: project.root, outputDescriptor: fds[1], errorDescriptor: errFD,
+                                    placement: .newProcessGroup)
+        close(fds[1])
+        let status = Spawner.reap(pid, blocking: true)
+        return (status, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    @Test func closedOutputPipeKillsNeitherStatusNorStop() throws {
+        let project = TestProject(Self.sleepers(20))
+        defer { project.cleanUp() }
+        #expect(project.devctl("start").exitCode == 0)
+        let members = project.markedProcesses
+        let status = try Self.runIntoClosedPipe(project, ["status"])
+        #expect(status.code == DevctlCore.ExitStatus.exited(0), "\(status)")
+        let stop = try Self.runIntoClosedPipe(project, ["stop"])
+        #expect(stop.code == DevctlCore.ExitStatus.exited(0), "\(stop)")
+        for pid in members { #expect(!TestProcesses.isAlive(pid), "stop gave up when its output went nowhere") }
+        #expect(project.read(".pids/services.pids") == nil)
+    }
+
+    @Test func pipedIntoHeadEachCommandStillFinishes() throws {
+        let project = TestProject(Self.sleepers(20))
+        defer { project.cleanUp() }
+        let script = #"for c in start status stop; do { "$0" "$c"; echo "devctl $c exited $?" >&2; } | head -1; done"#
+        let result = DevctlRunner.run(["-c", script, DevctlRunner.binary], directory: project.root,
+                                      environment: project.environment, shell: true)
+        for command in ["start", "status", "stop"] {
+            #expect(result.stderr.contains("devctl \(command) exited 0"), "\(result)")
+        }
+        #expect(result.stdout.split(separator: "\n").count == 3, "\(result)")
+        #expect(project.markedProcesses.isEmpty)
+    }
+}
