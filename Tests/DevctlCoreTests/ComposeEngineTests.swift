@@ -193,9 +193,13 @@ import Testing
         #expect(detail.contains("migrate"))
     }
 
-    @Test func stoppedDaemonIsSkippedQuicklyAsUnreachable() throws {
-        let engine = try PrivateDockerEngine.stopped()
-        let runner = ComposeRunner(environment: engine.environment)
+    /// What a client finds when no daemon runs (a stopped dockerd removes its socket). The
+    /// devctl-level test of a daemon stopped between start and stop stops a real one.
+    @Test func missingDaemonIsSkippedQuicklyAsUnreachable() throws {
+        let engine = try PrivateDockerEngine.required()
+        var environment = engine.environment
+        environment["DOCKER_HOST"] = "unix://\(engine.root)/no-daemon.sock"
+        let runner = ComposeRunner(environment: environment)
         let project = ComposeProject(name: "devctl-gone", file: "/nonexistent/compose.yml", workingDirectory: "/")
 
         let started = ContinuousClock.now
@@ -206,7 +210,7 @@ import Testing
                 Issue.record("not skipped: \(outcome)")
                 continue
             }
-            #expect(reason.hasPrefix("docker daemon unreachable (") && reason.contains(engine.dockerHost))
+            #expect(reason.hasPrefix("docker daemon unreachable (") && reason.contains(environment["DOCKER_HOST"]!))
         }
         #expect(runner.containers(project) == .failure(outcomes[0]))
     }

@@ -1,5 +1,6 @@
 import DevctlCore
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +10,10 @@ import Glibc
 /// under a fresh folder, with a busybox image imported from the machine's `busybox-static` (no
 /// registry is reachable). Tests talk to it through `environment` alone, so they can never touch
 /// another daemon or its containers; `stop` ends it by its PID and removes every trace.
+///
+/// dockerd is this process's own child, in a session of its own: no shell in between whose
+/// process group a timeout could kill, nothing a scan of `/proc` must recognize (a process in the
+/// middle of `execve` shows an empty command line), and `waitpid` tells when and how it ended.
 final class PrivateDockerEngine: Sendable {
     /// The image every test container runs.
     static let image = "devctl-test-busybox:latest"
@@ -20,8 +25,18 @@ final class PrivateDockerEngine: Sendable {
     /// The test process's environment aimed at this engine: docker variables that could point
     /// elsewhere are dropped.
     let environment: [String: String]
-    /// dockerd's PID. It is not our child (a shell started it), so it is watched through /proc.
-    let daemon: pid_t
+    private let dockerd: String
+    private let daemon = Mutex(Daemon.stopped)
+
+    private enum Daemon {
+        case running(pid_t, since: ContinuousClock.Instant)
+        case exited(DevctlCore.ExitStatus, after: Duration)
+        case stopped
+    }
+
+    /// How long dockerd may take to answer. It needs well under a second on an idle machine, but
+    /// a whole `swift test` run (every suite at once, two cores) can stretch that many times.
+    private static let startupDeadline = Duration.seconds(120)
 
     /// Starts the daemon, waits until it answers, imports the image and runs one container to
     /// prove the engine works. Throws the reason the engine cannot run here.
@@ -38,24 +53,9 @@ final class PrivateDockerEngine: Sendable {
         var environment = host.filter { !$0.key.hasPrefix("DOCKER_") }
         environment["DOCKER_HOST"] = "unix://\(root)/docker.sock"
 
-        // Through a shell that backgrounds it, so that the daemon outlives the command that started
-        // it yet inherits CommandRunner's clean signal mask and dispositions.
-        let launch = try CommandRunner(environment: environment).run([
-            "sh", "-c", #"log="$1"; shift; "$@" </dev/null >"$log" 2>&1 & echo $!"#, "sh", "\(root)/dockerd.log", dockerd,
-            // No iptables, NAT or bridge: the engine must not change the machine's network.
-            "--iptables=false", "--ip-masq=false", "--bridge=none",
-            // vfs works on any file system and needs no overlay mounts.
-            "--storage-driver=vfs",
-            "--host", environment["DOCKER_HOST"]!, "--data-root", "\(root)/data", "--exec-root", "\(root)/exec",
-            "--pidfile", "\(root)/docker.pid",
-        ], timeout: 10)
-        guard let pid = pid_t(launch.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            try? FileManager.default.removeItem(atPath: root)
-            throw Unavailable("cannot start \(dockerd): \(launch.stderr)")
-        }
-        let engine = PrivateDockerEngine(root: root, environment: environment, daemon: pid)
+        let engine = PrivateDockerEngine(root: root, environment: environment, dockerd: dockerd)
         do {
-            try engine.waitUntilAnswering()
+            try engine.startDaemon()
             try engine.importImage(busybox: busybox)
             guard ComposeFrontEnd.detect(using: engine.commands, timeout: 10) != .notInstalled else {
                 throw Unavailable("neither 'docker compose' nor 'docker-compose' works (install docker-compose)")
@@ -68,11 +68,11 @@ final class PrivateDockerEngine: Sendable {
         return engine
     }
 
-    private init(root: String, environment: [String: String], daemon: pid_t) {
+    private init(root: String, environment: [String: String], dockerd: String) {
         self.root = root
         dockerHost = environment["DOCKER_HOST"]!
         self.environment = environment
-        self.daemon = daemon
+        self.dockerd = dockerd
     }
 
     var commands: CommandRunner { CommandRunner(environment: environment) }
@@ -87,30 +87,66 @@ final class PrivateDockerEngine: Sendable {
         return result
     }
 
-    /// Stops the daemon by its PID — SIGTERM, then SIGKILL after 20 s — after removing every
-    /// container so that it stops at once, then clears what it leaves behind and deletes the folder.
+    /// Starts dockerd (again, after `stopDaemon`: containers and images are kept in the data
+    /// root) and returns once it answers.
+    func startDaemon() throws {
+        let log = open("\(root)/dockerd.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw Unavailable("cannot open \(root)/dockerd.log: \(Errno.current)") }
+        defer { close(log) }
+        var environment = environment
+        // dockerd finds containerd and runc on PATH; Debian puts runc in /usr/sbin.
+        environment["PATH"] = (environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+        let pid = try Spawner.spawn(arguments: [
+            dockerd,
+            // No iptables, NAT or bridge: the engine must not change the machine's network.
+            "--iptables=false", "--ip-masq=false", "--bridge=none",
+            // vfs works on any file system and needs no overlay mounts.
+            "--storage-driver=vfs",
+            "--host", dockerHost, "--data-root", "\(root)/data", "--exec-root", "\(root)/exec",
+            "--pidfile", "\(root)/docker.pid",
+        ], environment: environment, workingDirectory: root, outputDescriptor: log, placement: .newSession)
+        daemon.withLock { $0 = .running(pid, since: .now) }
+        try waitUntilAnswering()
+    }
+
+    /// Stops dockerd by its PID — SIGTERM, SIGKILL after 20 s — as `systemctl stop docker` would:
+    /// it stops the running containers first and removes its socket, so clients find no daemon.
+    func stopDaemon() {
+        guard case .running(let pid, _) = state() else { return }
+        kill(pid, SIGTERM)
+        if !waitUntilDaemonIsGone(timeout: .seconds(20)) {
+            kill(pid, SIGKILL)
+            _ = waitUntilDaemonIsGone(timeout: .seconds(5))
+        }
+        daemon.withLock { $0 = .stopped }
+    }
+
+    /// Removes every container so that the daemon stops at once, stops it, then clears what it
+    /// leaves behind and deletes the folder.
     func stop() {
-        if daemonIsAlive, let ids = try? docker(["ps", "--all", "--quiet"]).stdout.split(whereSeparator: \.isNewline), !ids.isEmpty {
+        if case .running = state(), let ids = try? docker(["ps", "--all", "--quiet"]).stdout.split(whereSeparator: \.isNewline), !ids.isEmpty {
             _ = try? docker(["rm", "--force"] + ids.map(String.init))
         }
-        if daemonIsAlive { kill(daemon, SIGTERM) }
-        if !waitUntilDaemonIsGone(timeout: 20), daemonIsAlive {
-            kill(daemon, SIGKILL)
-            _ = waitUntilDaemonIsGone(timeout: 5)
-        }
+        stopDaemon()
         killLeftovers()
         unmountEverythingUnderRoot()
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// Alive and still our dockerd: once dead, its PID may be someone else's.
-    private var daemonIsAlive: Bool {
-        KernelProcessEntry(pid: daemon).map { $0.state != "Z" && $0.commandLine.contains(root + "/") } ?? false
+    /// The daemon's state, reaping it first if it has exited. Our own child cannot be mistaken for
+    /// another process: its PID stays ours until it is reaped, here.
+    private func state() -> Daemon {
+        daemon.withLock { daemon in
+            if case .running(let pid, let since) = daemon, let status = Spawner.reap(pid) {
+                daemon = .exited(status, after: .now - since)
+            }
+            return daemon
+        }
     }
 
-    private func waitUntilDaemonIsGone(timeout: Double) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(timeout)
-        while daemonIsAlive {
+    private func waitUntilDaemonIsGone(timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while case .running = state() {
             if ContinuousClock.now >= deadline { return false }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -118,13 +154,16 @@ final class PrivateDockerEngine: Sendable {
     }
 
     private func waitUntilAnswering() throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + Self.startupDeadline
         while ContinuousClock.now < deadline {
-            if !daemonIsAlive { throw Unavailable("dockerd exited: \(logTail)") }
-            if (try? commands.run(["docker", "version"], timeout: 2))?.succeeded == true { return }
+            if case .exited(let status, let after) = state() {
+                let seconds = Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18
+                throw Unavailable("dockerd \(status) \(String(format: "%.1f", seconds)) s after it started; \(logTail)")
+            }
+            if (try? commands.run(["docker", "version"], timeout: 5))?.succeeded == true { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw Unavailable("dockerd did not answer within 30 s: \(logTail)")
+        throw Unavailable("dockerd did not answer within \(Self.startupDeadline); \(logTail)")
     }
 
     /// A root folder of busybox and its applet links, imported as an image.
@@ -166,9 +205,11 @@ final class PrivateDockerEngine: Sendable {
         }
     }
 
+    /// The end of dockerd's log, quoted, since the folder holding it goes when the engine fails.
     private var logTail: String {
         let log = (try? String(contentsOfFile: "\(root)/dockerd.log", encoding: .utf8)) ?? ""
-        return log.split(whereSeparator: \.isNewline).suffix(3).joined(separator: "\n")
+        let lines = log.split(whereSeparator: \.isNewline).suffix(5)
+        return lines.isEmpty ? "its log is empty" : "its log ends:\n" + lines.joined(separator: "\n")
     }
 
     /// Why the engine cannot run on this machine.
@@ -203,17 +244,6 @@ extension PrivateDockerEngine {
         case .success(let engine): return engine
         case .failure(let reason): try unavailable("no private Docker engine: \(reason)", sourceLocation)
         case nil: try unavailable("the suite lacks the .privateDockerEngine trait", sourceLocation)
-        }
-    }
-
-    /// Starts and at once stops an engine of its own, for the tests of a daemon that went away.
-    static func stopped(sourceLocation: SourceLocation = #_sourceLocation) throws -> PrivateDockerEngine {
-        do {
-            let engine = try start()
-            engine.stop()
-            return engine
-        } catch {
-            try unavailable("no private Docker engine: \(error)", sourceLocation)
         }
     }
 
