@@ -14,17 +14,17 @@ import Glibc
 /// dockerd is this process's own child, in a session of its own: no shell in between whose
 /// process group a timeout could kill, nothing a scan of `/proc` must recognize (a process in the
 /// middle of `execve` shows an empty command line), and `waitpid` tells when and how it ended.
-final class PrivateDockerEngine: Sendable {
+public final class PrivateDockerEngine: Sendable {
     /// The image every test container runs.
-    static let image = "devctl-test-busybox:latest"
+    public static let image = "devctl-test-busybox:latest"
 
     /// The unique folder holding the socket, the data, the exec root and the daemon's log.
-    let root: String
+    public let root: String
     /// For `DOCKER_HOST`.
-    let dockerHost: String
+    public let dockerHost: String
     /// The test process's environment aimed at this engine: docker variables that could point
     /// elsewhere are dropped.
-    let environment: [String: String]
+    public let environment: [String: String]
     private let dockerd: String
     private let daemon = Mutex(Daemon.stopped)
 
@@ -40,7 +40,7 @@ final class PrivateDockerEngine: Sendable {
 
     /// Starts the daemon, waits until it answers, imports the image and runs one container to
     /// prove the engine works. Throws the reason the engine cannot run here.
-    static func start() throws -> PrivateDockerEngine {
+    public static func start() throws -> PrivateDockerEngine {
         guard geteuid() == 0 else { throw Unavailable("dockerd needs root") }
         let host = ProcessInfo.processInfo.environment
         let lookup = CommandRunner(environment: ["PATH": (host["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"])
@@ -75,11 +75,11 @@ final class PrivateDockerEngine: Sendable {
         self.dockerd = dockerd
     }
 
-    var commands: CommandRunner { CommandRunner(environment: environment) }
+    public var commands: CommandRunner { CommandRunner(environment: environment) }
 
     /// Runs `docker ARGUMENTS` against this engine and throws unless it succeeds.
     @discardableResult
-    func docker(_ arguments: [String], timeout: Double = 60) throws -> CommandResult {
+    public func docker(_ arguments: [String], timeout: Double = 60) throws -> CommandResult {
         let result = try commands.run(["docker"] + arguments, workingDirectory: root, timeout: timeout)
         guard result.succeeded else {
             throw Unavailable("docker \(arguments.joined(separator: " ")) failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -89,7 +89,7 @@ final class PrivateDockerEngine: Sendable {
 
     /// Starts dockerd (again, after `stopDaemon`: containers and images are kept in the data
     /// root) and returns once it answers.
-    func startDaemon() throws {
+    public func startDaemon() throws {
         let log = open("\(root)/dockerd.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw Unavailable("cannot open \(root)/dockerd.log: \(Errno.current)") }
         defer { close(log) }
@@ -111,7 +111,7 @@ final class PrivateDockerEngine: Sendable {
 
     /// Stops dockerd by its PID — SIGTERM, SIGKILL after 20 s — as `systemctl stop docker` would:
     /// it stops the running containers first and removes its socket, so clients find no daemon.
-    func stopDaemon() {
+    public func stopDaemon() {
         guard case .running(let pid, _) = state() else { return }
         kill(pid, SIGTERM)
         if !waitUntilDaemonIsGone(timeout: .seconds(20)) {
@@ -123,7 +123,7 @@ final class PrivateDockerEngine: Sendable {
 
     /// Removes every container so that the daemon stops at once, stops it, then clears what it
     /// leaves behind and deletes the folder.
-    func stop() {
+    public func stop() {
         if case .running = state(), let ids = try? docker(["ps", "--all", "--quiet"]).stdout.split(whereSeparator: \.isNewline), !ids.isEmpty {
             _ = try? docker(["rm", "--force"] + ids.map(String.init))
         }
@@ -213,18 +213,18 @@ final class PrivateDockerEngine: Sendable {
     }
 
     /// Why the engine cannot run on this machine.
-    struct Unavailable: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
     }
 }
 
 /// Gives the tests of a suite one private engine, started before the first and stopped after the
 /// last, whether they pass or not.
-struct PrivateDockerEngineTrait: SuiteTrait, TestScoping {
-    @TaskLocal static var engine: Result<PrivateDockerEngine, any Error>?
+public struct PrivateDockerEngineTrait: SuiteTrait, TestScoping {
+    @TaskLocal public static var engine: Result<PrivateDockerEngine, any Error>?
 
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         let engine = Result { try PrivateDockerEngine.start() }
         defer { try? engine.get().stop() }
         try await Self.$engine.withValue(engine, operation: function)
@@ -233,13 +233,13 @@ struct PrivateDockerEngineTrait: SuiteTrait, TestScoping {
 
 extension Trait where Self == PrivateDockerEngineTrait {
     /// Runs the suite against a private Docker engine; see `PrivateDockerEngine.required()`.
-    static var privateDockerEngine: Self { Self() }
+    public static var privateDockerEngine: Self { Self() }
 }
 
 extension PrivateDockerEngine {
     /// The suite's engine. Without one the test is skipped with the reason, or, when
     /// `DEVCTL_REQUIRE_DOCKER=1` (CI), fails: CI must never pass by skipping these tests.
-    static func required(sourceLocation: SourceLocation = #_sourceLocation) throws -> PrivateDockerEngine {
+    public static func required(sourceLocation: SourceLocation = #_sourceLocation) throws -> PrivateDockerEngine {
         switch PrivateDockerEngineTrait.engine {
         case .success(let engine): return engine
         case .failure(let reason): try unavailable("no private Docker engine: \(reason)", sourceLocation)
