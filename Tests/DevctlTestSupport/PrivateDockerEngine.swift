@@ -87,6 +87,13 @@ public final class PrivateDockerEngine: Sendable {
         return result
     }
 
+    /// The names of a compose project's containers in any state, found by the label compose puts
+    /// on them: what a user checks with `docker ps -a`.
+    public func containerNames(project: String) throws -> [String] {
+        let listing = try docker(["ps", "--all", "--filter", "label=com.docker.compose.project=\(project)", "--format", "{{.Names}}"])
+        return listing.stdout.split(whereSeparator: \.isNewline).map(String.init).sorted()
+    }
+
     /// Starts dockerd (again, after `stopDaemon`: containers and images are kept in the data
     /// root) and returns once it answers.
     public func startDaemon() throws {
