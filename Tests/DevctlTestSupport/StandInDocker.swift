@@ -10,7 +10,10 @@ import Glibc
 public final class StandInDocker {
     /// The stand-ins' folder, also usable as a project folder.
     public let folder: String
-    public var environment: [String: String] { ["PATH": "\(folder)/bin"] }
+    /// The folder of the stand-ins, for the front of a `PATH`.
+    public var bin: String { "\(folder)/bin" }
+    /// An environment whose `PATH` holds the stand-ins alone.
+    public var environment: [String: String] { ["PATH": bin] }
 
     /// A healthy daemon, the compose plugin 2.27.0, and two containers of project `shop`.
     public static let defaultAnswers = #"""
