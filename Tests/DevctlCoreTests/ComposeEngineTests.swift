@@ -59,8 +59,7 @@ import Testing
         defer { _ = runner.down(project, timeout: 0) }
         #expect(try runner.containers(project).get() == [])
 
-        let frontEnd = ComposeFrontEnd.detect(using: engine.commands, timeout: 10)
-        let up = try engine.commands.run(frontEnd.command + ["-p", project.name, "-f", project.file, "up", "-d"], workingDirectory: project.workingDirectory, timeout: 60)
+        let up = try engine.commands.run(engine.frontEnd.command + ["-p", project.name, "-f", project.file, "up", "-d"], workingDirectory: project.workingDirectory, timeout: 60)
         try #require(up.succeeded, "\(up.stderr)")
         let starting = try runner.containers(project).get()
         #expect(try starting.map(\.name) == engine.containerNames(project: project.name))

@@ -47,8 +47,7 @@ import Testing
 
         let result = project.devctl("start")
         #expect(result.exitCode == 0, "\(result)")
-        let frontEnd = ComposeFrontEnd.detect(using: engine.commands, timeout: 10).description
-        let containersUp = try #require(result.stdout.range(of: "containers: \(frontEnd): 2 containers running, 1 healthy"), "\(result)")
+        let containersUp = try #require(result.stdout.range(of: "containers: \(engine.frontEnd): 2 containers running, 1 healthy"), "\(result)")
         let apiSpawned = try #require(result.stdout.range(of: "api spawned"), "\(result)")
         #expect(containersUp.lowerBound < apiSpawned.lowerBound, "\(result)")
 

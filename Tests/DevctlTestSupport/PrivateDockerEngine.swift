@@ -25,6 +25,8 @@ public final class PrivateDockerEngine: Sendable {
     /// The test process's environment aimed at this engine: docker variables that could point
     /// elsewhere are dropped.
     public let environment: [String: String]
+    /// The compose front end this machine has, as devctl will find it.
+    public let frontEnd: ComposeFrontEnd
     private let dockerd: String
     private let daemon = Mutex(Daemon.stopped)
 
@@ -52,14 +54,17 @@ public final class PrivateDockerEngine: Sendable {
         let root = String(cString: made)
         var environment = host.filter { !$0.key.hasPrefix("DOCKER_") }
         environment["DOCKER_HOST"] = "unix://\(root)/docker.sock"
+        // Compose v1 is a Python: give it the time a busy machine needs to say its version.
+        let frontEnd = ComposeFrontEnd.detect(using: CommandRunner(environment: environment), timeout: 120)
+        guard frontEnd != .notInstalled else {
+            try? FileManager.default.removeItem(atPath: root)
+            throw Unavailable("neither 'docker compose' nor 'docker-compose' works (install docker-compose)")
+        }
 
-        let engine = PrivateDockerEngine(root: root, environment: environment, dockerd: dockerd)
+        let engine = PrivateDockerEngine(root: root, environment: environment, frontEnd: frontEnd, dockerd: dockerd)
         do {
             try engine.startDaemon()
             try engine.importImage(busybox: busybox)
-            guard ComposeFrontEnd.detect(using: engine.commands, timeout: 10) != .notInstalled else {
-                throw Unavailable("neither 'docker compose' nor 'docker-compose' works (install docker-compose)")
-            }
             try engine.docker(["run", "--rm", "--network", "none", image, "true"])
         } catch {
             engine.stop()
@@ -68,10 +73,11 @@ public final class PrivateDockerEngine: Sendable {
         return engine
     }
 
-    private init(root: String, environment: [String: String], dockerd: String) {
+    private init(root: String, environment: [String: String], frontEnd: ComposeFrontEnd, dockerd: String) {
         self.root = root
         dockerHost = environment["DOCKER_HOST"]!
         self.environment = environment
+        self.frontEnd = frontEnd
         self.dockerd = dockerd
     }
 
