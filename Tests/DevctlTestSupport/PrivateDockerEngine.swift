@@ -171,7 +171,7 @@ public final class PrivateDockerEngine: Sendable {
         while ContinuousClock.now < deadline {
             if case .exited(let status, let after) = state() {
                 let seconds = Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18
-                throw Unavailable("dockerd \(status) \(String(format: "%.1f", seconds)) s after it started; \(logTail)")
+                throw Unavailable("dockerd \(status), \(String(format: "%.1f", seconds)) s after it started; \(logTail)")
             }
             if (try? commands.run(["docker", "version"], timeout: 5))?.succeeded == true { return }
             Thread.sleep(forTimeInterval: 0.1)
