@@ -12,7 +12,9 @@ let package = Package(
         .target(name: "CDevctlShims"),
         .target(name: "DevctlCore", dependencies: ["CDevctlShims"]),
         .executableTarget(name: "devctl", dependencies: ["DevctlCore"]),
-        .testTarget(name: "DevctlCoreTests", dependencies: ["DevctlCore"]),
-        .testTarget(name: "DevctlIntegrationTests", dependencies: ["DevctlCore"]),
+        // The private Docker engine and the stand-in docker, shared by both test targets.
+        .target(name: "DevctlTestSupport", dependencies: ["DevctlCore"], path: "Tests/DevctlTestSupport"),
+        .testTarget(name: "DevctlCoreTests", dependencies: ["DevctlCore", "DevctlTestSupport"]),
+        .testTarget(name: "DevctlIntegrationTests", dependencies: ["DevctlCore", "DevctlTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import DevctlCore
+import DevctlTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import DevctlCore
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -6,24 +7,6 @@ import Testing
 /// gone after `down`, and nobody else's touched. One test at a time: every compose v1 call starts a
 /// Python, and several at once starve a 2-core machine.
 @Suite(.privateDockerEngine, .serialized) struct ComposeEngineTests {
-    /// `web` stops at once on SIGTERM; `db` turns healthy about a second after it starts.
-    static let webAndDatabase = """
-        services:
-          web:
-            image: \(PrivateDockerEngine.image)
-            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
-            network_mode: none
-          db:
-            image: \(PrivateDockerEngine.image)
-            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1; touch /tmp/ready; sleep 600 & wait"]
-            network_mode: none
-            healthcheck:
-              test: ["CMD", "test", "-f", "/tmp/ready"]
-              interval: 200ms
-              timeout: 1s
-              retries: 100
-        """
-
     /// `db` turns healthy only once the test creates /tmp/ready in it.
     static let gatedDatabase = """
         services:
@@ -41,17 +24,6 @@ import Testing
               retries: 1000
         """
 
-    /// A main process that ignores SIGTERM, as PID 1 of many real images does, with a compose
-    /// grace long enough that only `down --timeout` can explain a quick end.
-    static let stubborn = """
-        services:
-          stubborn:
-            image: \(PrivateDockerEngine.image)
-            command: ["sh", "-c", "trap '' TERM; while :; do sleep 1; done"]
-            network_mode: none
-            stop_grace_period: 60s
-        """
-
     /// A compose project in a folder of its own under the engine's, named after the test.
     func project(_ engine: PrivateDockerEngine, _ name: String, compose: String) throws -> ComposeProject {
         let folder = "\(engine.root)/projects/\(name)"
@@ -60,16 +32,10 @@ import Testing
         return ComposeProject(name: name, file: "\(folder)/compose.yml", workingDirectory: folder)
     }
 
-    /// The names of the project's containers by their label, asked of docker directly.
-    func labelled(_ engine: PrivateDockerEngine, _ project: ComposeProject) throws -> [String] {
-        let listing = try engine.docker(["ps", "--all", "--filter", "label=com.docker.compose.project=\(project.name)", "--format", "{{.Names}}"])
-        return listing.stdout.split(whereSeparator: \.isNewline).map(String.init).sorted()
-    }
-
     @Test func upWaitsUntilEveryContainerRunsAndIsHealthy() throws {
         let engine = try PrivateDockerEngine.required()
         let runner = ComposeRunner(environment: engine.environment)
-        let project = try project(engine, "devctl-up", compose: Self.webAndDatabase)
+        let project = try project(engine, "devctl-up", compose: ComposeFixtures.webAndDatabase)
         defer { _ = runner.down(project, timeout: 0) }
 
         let outcome = runner.up(project, waitTimeout: 60)
@@ -77,7 +43,7 @@ import Testing
             Issue.record("up: \(outcome)")
             return
         }
-        #expect(try containers.sorted() == labelled(engine, project))
+        #expect(try containers.sorted() == engine.containerNames(project: project.name))
         #expect(containers.count == 2)
         #expect(detail == "2 containers running, 1 healthy")
         let states = try runner.containers(project).get()
@@ -93,11 +59,10 @@ import Testing
         defer { _ = runner.down(project, timeout: 0) }
         #expect(try runner.containers(project).get() == [])
 
-        let frontEnd = ComposeFrontEnd.detect(using: engine.commands, timeout: 10)
-        let up = try engine.commands.run(frontEnd.command + ["-p", project.name, "-f", project.file, "up", "-d"], workingDirectory: project.workingDirectory, timeout: 60)
+        let up = try engine.commands.run(engine.frontEnd.command + ["-p", project.name, "-f", project.file, "up", "-d"], workingDirectory: project.workingDirectory, timeout: 60)
         try #require(up.succeeded, "\(up.stderr)")
         let starting = try runner.containers(project).get()
-        #expect(try starting.map(\.name) == labelled(engine, project))
+        #expect(try starting.map(\.name) == engine.containerNames(project: project.name))
         #expect(starting.map(\.service) == ["db", "web"] && starting.allSatisfy { $0.state == "running" })
         #expect(starting.map(\.health) == ["starting", nil])
 
@@ -112,7 +77,7 @@ import Testing
     @Test func downRemovesEveryContainerOfTheProject() throws {
         let engine = try PrivateDockerEngine.required()
         let runner = ComposeRunner(environment: engine.environment)
-        let project = try project(engine, "devctl-down", compose: Self.webAndDatabase)
+        let project = try project(engine, "devctl-down", compose: ComposeFixtures.webAndDatabase)
         guard case .succeeded(_, let started, _) = runner.up(project, waitTimeout: 60) else {
             Issue.record("up failed")
             return
@@ -124,13 +89,13 @@ import Testing
             return
         }
         #expect(removed.sorted() == started.sorted() && detail == "removed 2 containers")
-        #expect(try labelled(engine, project) == [])
+        #expect(try engine.containerNames(project: project.name) == [])
     }
 
     @Test func downEndsAContainerIgnoringSIGTERMWithinItsTimeout() throws {
         let engine = try PrivateDockerEngine.required()
         let runner = ComposeRunner(environment: engine.environment)
-        let project = try project(engine, "devctl-stubborn", compose: Self.stubborn)
+        let project = try project(engine, "devctl-stubborn", compose: ComposeFixtures.stubborn)
         defer { _ = runner.down(project, timeout: 0) }
         guard case .succeeded = runner.up(project, waitTimeout: 60) else {
             Issue.record("up failed")
@@ -145,7 +110,7 @@ import Testing
             return
         }
         #expect(removed.count == 1)
-        #expect(try labelled(engine, project) == [])
+        #expect(try engine.containerNames(project: project.name) == [])
         // 1 s of grace, then SIGKILL; compose's start-up (and a loaded machine) take the rest. Had
         // the file's 60 s grace applied, this would take a minute.
         #expect(took < .seconds(20), "down took \(took)")
@@ -154,8 +119,8 @@ import Testing
     @Test func downLeavesAnotherProjectsContainersRunning() throws {
         let engine = try PrivateDockerEngine.required()
         let runner = ComposeRunner(environment: engine.environment)
-        let ours = try project(engine, "devctl-ours", compose: Self.webAndDatabase)
-        let theirs = try project(engine, "devctl-theirs", compose: Self.webAndDatabase)
+        let ours = try project(engine, "devctl-ours", compose: ComposeFixtures.webAndDatabase)
+        let theirs = try project(engine, "devctl-theirs", compose: ComposeFixtures.webAndDatabase)
         defer { _ = runner.down(theirs, timeout: 0) }
         for project in [ours, theirs] {
             guard case .succeeded = runner.up(project, waitTimeout: 60) else {
@@ -168,7 +133,7 @@ import Testing
             Issue.record("down failed")
             return
         }
-        #expect(try labelled(engine, ours) == [])
+        #expect(try engine.containerNames(project: ours.name) == [])
         let survivors = try runner.containers(theirs).get()
         #expect(survivors.count == 2 && survivors.allSatisfy { $0.state == "running" })
     }
@@ -193,9 +158,13 @@ import Testing
         #expect(detail.contains("migrate"))
     }
 
-    @Test func stoppedDaemonIsSkippedQuicklyAsUnreachable() throws {
-        let engine = try PrivateDockerEngine.stopped()
-        let runner = ComposeRunner(environment: engine.environment)
+    /// What a client finds when no daemon runs (a stopped dockerd removes its socket). The
+    /// devctl-level test of a daemon stopped between start and stop stops a real one.
+    @Test func missingDaemonIsSkippedQuicklyAsUnreachable() throws {
+        let engine = try PrivateDockerEngine.required()
+        var environment = engine.environment
+        environment["DOCKER_HOST"] = "unix://\(engine.root)/no-daemon.sock"
+        let runner = ComposeRunner(environment: environment)
         let project = ComposeProject(name: "devctl-gone", file: "/nonexistent/compose.yml", workingDirectory: "/")
 
         let started = ContinuousClock.now
@@ -206,7 +175,7 @@ import Testing
                 Issue.record("not skipped: \(outcome)")
                 continue
             }
-            #expect(reason.hasPrefix("docker daemon unreachable (") && reason.contains(engine.dockerHost))
+            #expect(reason.hasPrefix("docker daemon unreachable (") && reason.contains(environment["DOCKER_HOST"]!))
         }
         #expect(runner.containers(project) == .failure(outcomes[0]))
     }

@@ -1,4 +1,5 @@
 import DevctlCore
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -74,6 +75,22 @@ import Testing
                 """#)
         let outcome = ComposeRunner(environment: standIn.environment).down(project(standIn), timeout: 0)
         #expect(standIn.calls.contains("docker-compose -p shop -f \(standIn.folder)/compose.yml down --timeout 0"))
+        #expect(outcome == .succeeded(frontEnd: "docker-compose 1.29.2", containers: ["shop-db-1", "shop-web-1"], detail: "removed 2 containers"))
+    }
+
+    /// Compose v1 is a Python: on a busy machine its `version` took longer than the daemon probe's
+    /// 5 s, and phase 4 was skipped as "not installed" with the containers left running.
+    @Test func composeV1SlowToSayItsVersionIsStillUsed() throws {
+        let standIn = try StandInDocker(
+            docker: #"""
+                "compose "*) exit 1 ;;
+                """#,
+            dockerCompose: #"""
+                "version --short") /bin/sleep 5.5; echo 1.29.2 ;;
+                "-p "*) ;;
+                *) exit 99 ;;
+                """#)
+        let outcome = ComposeRunner(environment: standIn.environment).down(project(standIn), timeout: 3)
         #expect(outcome == .succeeded(frontEnd: "docker-compose 1.29.2", containers: ["shop-db-1", "shop-web-1"], detail: "removed 2 containers"))
     }
 

@@ -10,8 +10,8 @@ public struct ComposeRunner: Sendable {
     private let commands: CommandRunner
     private let commandTimeout: Double
 
-    /// The bound of the probes: they answer in milliseconds, and a daemon behind an address that
-    /// swallows packets must cost seconds, not the compose timeout.
+    /// The bound of the daemon probe: it answers in milliseconds, and a daemon behind an address
+    /// that swallows packets must cost seconds, not the compose timeout.
     private static let probeTimeout = 5.0
     /// How often `up` looks at the containers while waiting for them.
     private static let pollInterval = 0.2
@@ -84,7 +84,9 @@ public struct ComposeRunner: Sendable {
     }
 
     private func requireFrontEnd() throws(ComposeOutcome) -> ComposeFrontEnd {
-        let frontEnd = ComposeFrontEnd.detect(using: commands, timeout: Self.probeTimeout)
+        // Not the probe timeout: `docker-compose version` starts a Python, which takes seconds on a
+        // busy machine, and a front end slow to answer is not a missing one.
+        let frontEnd = ComposeFrontEnd.detect(using: commands, timeout: commandTimeout)
         if frontEnd == .notInstalled {
             throw .skipped("docker compose not installed (neither 'docker compose' nor 'docker-compose' works)")
         }

@@ -40,6 +40,17 @@ public struct ContainerControl: Sendable {
         }
     }
 
+    /// The containers of `list`, as `status` and the end of `start` show them: a table, or one
+    /// "containers: …" line saying why there are none to show; nil without compose.
+    public static func table(_ containers: [ContainerState], note: String?, terminal: Terminal) -> String? {
+        guard !containers.isEmpty else { return note.map { "containers: \($0)" } }
+        var table = TextTable(header: ["CONTAINER", "SERVICE", "STATE", "HEALTH"])
+        for container in containers {
+            table.append([container.name, container.service, container.state, container.health ?? "-"])
+        }
+        return table.rendered { terminal.paint($0, .bold) }
+    }
+
     /// One line: "containers: skipped (no compose file)", "✓ containers: docker compose …".
     public static func render(_ outcome: ComposeOutcome, verb: String, terminal: Terminal) -> String {
         switch outcome {

@@ -13,10 +13,14 @@ enum StartCommand {
         SignalTrap.install()
         let began = Date()
 
+        // Set once compose brought the containers up, so the summary can show how they are now.
+        var containers: ContainerControl?
         if context.invocation.names.isEmpty, !context.invocation.has("no-containers"), project.config.compose != nil {
-            let outcome = ContainerControl(project: project, environment: context.environment).up()
+            let control = ContainerControl(project: project, environment: context.environment)
+            let outcome = control.up()
             terminal.line(ContainerControl.render(outcome, verb: "containers", terminal: terminal))
             if case .failed = outcome { return ExitCode.failure }
+            if case .succeeded = outcome { containers = control }
         }
 
         let options = StartOptions(names: names, wait: !context.invocation.has("no-wait"),
@@ -35,6 +39,10 @@ enum StartCommand {
         }
         terminal.line("")
         terminal.line(summary(report, terminal: terminal))
+        if let (states, note) = containers?.list(), let table = ContainerControl.table(states, note: note, terminal: terminal) {
+            terminal.line("")
+            terminal.line(table)
+        }
         let running = report.outcomes.filter { if case .failed = $0.outcome { false } else if case .skipped = $0.outcome { false } else { true } }.count
         let seconds = String(format: "%.1f s", Date().timeIntervalSince(began))
         if report.succeeded {

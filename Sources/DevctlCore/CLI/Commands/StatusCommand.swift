@@ -39,14 +39,8 @@ enum StatusCommand {
             ])
         }
         var text = table.rendered { terminal.paint($0, .bold) }
-        if !report.containers.isEmpty {
-            var containers = TextTable(header: ["CONTAINER", "SERVICE", "STATE", "HEALTH"])
-            for container in report.containers {
-                containers.append([container.name, container.service, container.state, container.health ?? "-"])
-            }
-            text += "\n\n" + containers.rendered { terminal.paint($0, .bold) }
-        } else if let note = report.containerNote {
-            text += "\n\ncontainers: \(note)"
+        if let containers = ContainerControl.table(report.containers, note: report.containerNote, terminal: terminal) {
+            text += "\n\n" + containers
         }
         return text
     }

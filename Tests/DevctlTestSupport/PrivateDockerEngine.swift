@@ -1,5 +1,6 @@
 import DevctlCore
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -9,23 +10,39 @@ import Glibc
 /// under a fresh folder, with a busybox image imported from the machine's `busybox-static` (no
 /// registry is reachable). Tests talk to it through `environment` alone, so they can never touch
 /// another daemon or its containers; `stop` ends it by its PID and removes every trace.
-final class PrivateDockerEngine: Sendable {
+///
+/// dockerd is this process's own child, in a session of its own: no shell in between whose
+/// process group a timeout could kill, nothing a scan of `/proc` must recognize (a process in the
+/// middle of `execve` shows an empty command line), and `waitpid` tells when and how it ended.
+public final class PrivateDockerEngine: Sendable {
     /// The image every test container runs.
-    static let image = "devctl-test-busybox:latest"
+    public static let image = "devctl-test-busybox:latest"
 
     /// The unique folder holding the socket, the data, the exec root and the daemon's log.
-    let root: String
+    public let root: String
     /// For `DOCKER_HOST`.
-    let dockerHost: String
+    public let dockerHost: String
     /// The test process's environment aimed at this engine: docker variables that could point
     /// elsewhere are dropped.
-    let environment: [String: String]
-    /// dockerd's PID. It is not our child (a shell started it), so it is watched through /proc.
-    let daemon: pid_t
+    public let environment: [String: String]
+    /// The compose front end this machine has, as devctl will find it.
+    public let frontEnd: ComposeFrontEnd
+    private let dockerd: String
+    private let daemon = Mutex(Daemon.stopped)
+
+    private enum Daemon {
+        case running(pid_t, since: ContinuousClock.Instant)
+        case exited(DevctlCore.ExitStatus, after: Duration)
+        case stopped
+    }
+
+    /// How long dockerd may take to answer. It needs well under a second on an idle machine, but
+    /// a whole `swift test` run (every suite at once, two cores) can stretch that many times.
+    private static let startupDeadline = Duration.seconds(120)
 
     /// Starts the daemon, waits until it answers, imports the image and runs one container to
     /// prove the engine works. Throws the reason the engine cannot run here.
-    static func start() throws -> PrivateDockerEngine {
+    public static func start() throws -> PrivateDockerEngine {
         guard geteuid() == 0 else { throw Unavailable("dockerd needs root") }
         let host = ProcessInfo.processInfo.environment
         let lookup = CommandRunner(environment: ["PATH": (host["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"])
@@ -37,29 +54,17 @@ final class PrivateDockerEngine: Sendable {
         let root = String(cString: made)
         var environment = host.filter { !$0.key.hasPrefix("DOCKER_") }
         environment["DOCKER_HOST"] = "unix://\(root)/docker.sock"
-
-        // Through a shell that backgrounds it, so that the daemon outlives the command that started
-        // it yet inherits CommandRunner's clean signal mask and dispositions.
-        let launch = try CommandRunner(environment: environment).run([
-            "sh", "-c", #"log="$1"; shift; "$@" </dev/null >"$log" 2>&1 & echo $!"#, "sh", "\(root)/dockerd.log", dockerd,
-            // No iptables, NAT or bridge: the engine must not change the machine's network.
-            "--iptables=false", "--ip-masq=false", "--bridge=none",
-            // vfs works on any file system and needs no overlay mounts.
-            "--storage-driver=vfs",
-            "--host", environment["DOCKER_HOST"]!, "--data-root", "\(root)/data", "--exec-root", "\(root)/exec",
-            "--pidfile", "\(root)/docker.pid",
-        ], timeout: 10)
-        guard let pid = pid_t(launch.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        // Compose v1 is a Python: give it the time a busy machine needs to say its version.
+        let frontEnd = ComposeFrontEnd.detect(using: CommandRunner(environment: environment), timeout: 120)
+        guard frontEnd != .notInstalled else {
             try? FileManager.default.removeItem(atPath: root)
-            throw Unavailable("cannot start \(dockerd): \(launch.stderr)")
+            throw Unavailable("neither 'docker compose' nor 'docker-compose' works (install docker-compose)")
         }
-        let engine = PrivateDockerEngine(root: root, environment: environment, daemon: pid)
+
+        let engine = PrivateDockerEngine(root: root, environment: environment, frontEnd: frontEnd, dockerd: dockerd)
         do {
-            try engine.waitUntilAnswering()
+            try engine.startDaemon()
             try engine.importImage(busybox: busybox)
-            guard ComposeFrontEnd.detect(using: engine.commands, timeout: 10) != .notInstalled else {
-                throw Unavailable("neither 'docker compose' nor 'docker-compose' works (install docker-compose)")
-            }
             try engine.docker(["run", "--rm", "--network", "none", image, "true"])
         } catch {
             engine.stop()
@@ -68,18 +73,19 @@ final class PrivateDockerEngine: Sendable {
         return engine
     }
 
-    private init(root: String, environment: [String: String], daemon: pid_t) {
+    private init(root: String, environment: [String: String], frontEnd: ComposeFrontEnd, dockerd: String) {
         self.root = root
         dockerHost = environment["DOCKER_HOST"]!
         self.environment = environment
-        self.daemon = daemon
+        self.frontEnd = frontEnd
+        self.dockerd = dockerd
     }
 
-    var commands: CommandRunner { CommandRunner(environment: environment) }
+    public var commands: CommandRunner { CommandRunner(environment: environment) }
 
     /// Runs `docker ARGUMENTS` against this engine and throws unless it succeeds.
     @discardableResult
-    func docker(_ arguments: [String], timeout: Double = 60) throws -> CommandResult {
+    public func docker(_ arguments: [String], timeout: Double = 60) throws -> CommandResult {
         let result = try commands.run(["docker"] + arguments, workingDirectory: root, timeout: timeout)
         guard result.succeeded else {
             throw Unavailable("docker \(arguments.joined(separator: " ")) failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -87,30 +93,73 @@ final class PrivateDockerEngine: Sendable {
         return result
     }
 
-    /// Stops the daemon by its PID — SIGTERM, then SIGKILL after 20 s — after removing every
-    /// container so that it stops at once, then clears what it leaves behind and deletes the folder.
-    func stop() {
-        if daemonIsAlive, let ids = try? docker(["ps", "--all", "--quiet"]).stdout.split(whereSeparator: \.isNewline), !ids.isEmpty {
+    /// The names of a compose project's containers in any state, found by the label compose puts
+    /// on them: what a user checks with `docker ps -a`.
+    public func containerNames(project: String) throws -> [String] {
+        let listing = try docker(["ps", "--all", "--filter", "label=com.docker.compose.project=\(project)", "--format", "{{.Names}}"])
+        return listing.stdout.split(whereSeparator: \.isNewline).map(String.init).sorted()
+    }
+
+    /// Starts dockerd (again, after `stopDaemon`: containers and images are kept in the data
+    /// root) and returns once it answers.
+    public func startDaemon() throws {
+        let log = open("\(root)/dockerd.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw Unavailable("cannot open \(root)/dockerd.log: \(Errno.current)") }
+        defer { close(log) }
+        var environment = environment
+        // dockerd finds containerd and runc on PATH; Debian puts runc in /usr/sbin.
+        environment["PATH"] = (environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+        let pid = try Spawner.spawn(arguments: [
+            dockerd,
+            // No iptables, NAT or bridge: the engine must not change the machine's network.
+            "--iptables=false", "--ip-masq=false", "--bridge=none",
+            // vfs works on any file system and needs no overlay mounts.
+            "--storage-driver=vfs",
+            "--host", dockerHost, "--data-root", "\(root)/data", "--exec-root", "\(root)/exec",
+            "--pidfile", "\(root)/docker.pid",
+        ], environment: environment, workingDirectory: root, outputDescriptor: log, placement: .newSession)
+        daemon.withLock { $0 = .running(pid, since: .now) }
+        try waitUntilAnswering()
+    }
+
+    /// Stops dockerd by its PID — SIGTERM, SIGKILL after 20 s — as `systemctl stop docker` would:
+    /// it stops the running containers first and removes its socket, so clients find no daemon.
+    public func stopDaemon() {
+        guard case .running(let pid, _) = state() else { return }
+        kill(pid, SIGTERM)
+        if !waitUntilDaemonIsGone(timeout: .seconds(20)) {
+            kill(pid, SIGKILL)
+            _ = waitUntilDaemonIsGone(timeout: .seconds(5))
+        }
+        daemon.withLock { $0 = .stopped }
+    }
+
+    /// Removes every container so that the daemon stops at once, stops it, then clears what it
+    /// leaves behind and deletes the folder.
+    public func stop() {
+        if case .running = state(), let ids = try? docker(["ps", "--all", "--quiet"]).stdout.split(whereSeparator: \.isNewline), !ids.isEmpty {
             _ = try? docker(["rm", "--force"] + ids.map(String.init))
         }
-        if daemonIsAlive { kill(daemon, SIGTERM) }
-        if !waitUntilDaemonIsGone(timeout: 20), daemonIsAlive {
-            kill(daemon, SIGKILL)
-            _ = waitUntilDaemonIsGone(timeout: 5)
-        }
+        stopDaemon()
         killLeftovers()
         unmountEverythingUnderRoot()
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// Alive and still our dockerd: once dead, its PID may be someone else's.
-    private var daemonIsAlive: Bool {
-        KernelProcessEntry(pid: daemon).map { $0.state != "Z" && $0.commandLine.contains(root + "/") } ?? false
+    /// The daemon's state, reaping it first if it has exited. Our own child cannot be mistaken for
+    /// another process: its PID stays ours until it is reaped, here.
+    private func state() -> Daemon {
+        daemon.withLock { daemon in
+            if case .running(let pid, let since) = daemon, let status = Spawner.reap(pid) {
+                daemon = .exited(status, after: .now - since)
+            }
+            return daemon
+        }
     }
 
-    private func waitUntilDaemonIsGone(timeout: Double) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(timeout)
-        while daemonIsAlive {
+    private func waitUntilDaemonIsGone(timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while case .running = state() {
             if ContinuousClock.now >= deadline { return false }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -118,13 +167,16 @@ final class PrivateDockerEngine: Sendable {
     }
 
     private func waitUntilAnswering() throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + Self.startupDeadline
         while ContinuousClock.now < deadline {
-            if !daemonIsAlive { throw Unavailable("dockerd exited: \(logTail)") }
-            if (try? commands.run(["docker", "version"], timeout: 2))?.succeeded == true { return }
+            if case .exited(let status, let after) = state() {
+                let seconds = Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18
+                throw Unavailable("dockerd \(status), \(String(format: "%.1f", seconds)) s after it started; \(logTail)")
+            }
+            if (try? commands.run(["docker", "version"], timeout: 5))?.succeeded == true { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw Unavailable("dockerd did not answer within 30 s: \(logTail)")
+        throw Unavailable("dockerd did not answer within \(Self.startupDeadline); \(logTail)")
     }
 
     /// A root folder of busybox and its applet links, imported as an image.
@@ -166,24 +218,26 @@ final class PrivateDockerEngine: Sendable {
         }
     }
 
+    /// The end of dockerd's log, quoted, since the folder holding it goes when the engine fails.
     private var logTail: String {
         let log = (try? String(contentsOfFile: "\(root)/dockerd.log", encoding: .utf8)) ?? ""
-        return log.split(whereSeparator: \.isNewline).suffix(3).joined(separator: "\n")
+        let lines = log.split(whereSeparator: \.isNewline).suffix(5)
+        return lines.isEmpty ? "its log is empty" : "its log ends:\n" + lines.joined(separator: "\n")
     }
 
     /// Why the engine cannot run on this machine.
-    struct Unavailable: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
     }
 }
 
 /// Gives the tests of a suite one private engine, started before the first and stopped after the
 /// last, whether they pass or not.
-struct PrivateDockerEngineTrait: SuiteTrait, TestScoping {
-    @TaskLocal static var engine: Result<PrivateDockerEngine, any Error>?
+public struct PrivateDockerEngineTrait: SuiteTrait, TestScoping {
+    @TaskLocal public static var engine: Result<PrivateDockerEngine, any Error>?
 
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         let engine = Result { try PrivateDockerEngine.start() }
         defer { try? engine.get().stop() }
         try await Self.$engine.withValue(engine, operation: function)
@@ -192,28 +246,17 @@ struct PrivateDockerEngineTrait: SuiteTrait, TestScoping {
 
 extension Trait where Self == PrivateDockerEngineTrait {
     /// Runs the suite against a private Docker engine; see `PrivateDockerEngine.required()`.
-    static var privateDockerEngine: Self { Self() }
+    public static var privateDockerEngine: Self { Self() }
 }
 
 extension PrivateDockerEngine {
     /// The suite's engine. Without one the test is skipped with the reason, or, when
     /// `DEVCTL_REQUIRE_DOCKER=1` (CI), fails: CI must never pass by skipping these tests.
-    static func required(sourceLocation: SourceLocation = #_sourceLocation) throws -> PrivateDockerEngine {
+    public static func required(sourceLocation: SourceLocation = #_sourceLocation) throws -> PrivateDockerEngine {
         switch PrivateDockerEngineTrait.engine {
         case .success(let engine): return engine
         case .failure(let reason): try unavailable("no private Docker engine: \(reason)", sourceLocation)
         case nil: try unavailable("the suite lacks the .privateDockerEngine trait", sourceLocation)
-        }
-    }
-
-    /// Starts and at once stops an engine of its own, for the tests of a daemon that went away.
-    static func stopped(sourceLocation: SourceLocation = #_sourceLocation) throws -> PrivateDockerEngine {
-        do {
-            let engine = try start()
-            engine.stop()
-            return engine
-        } catch {
-            try unavailable("no private Docker engine: \(error)", sourceLocation)
         }
     }
 

@@ -7,13 +7,16 @@ import Glibc
 /// A fake `docker` (and optionally `docker-compose`) alone on `PATH`, answering from a shell `case`
 /// and writing each call's arguments to a log, so tests see exactly what devctl typed and how it
 /// reads each kind of answer, without any engine.
-final class StandInDocker {
+public final class StandInDocker {
     /// The stand-ins' folder, also usable as a project folder.
-    let folder: String
-    var environment: [String: String] { ["PATH": "\(folder)/bin"] }
+    public let folder: String
+    /// The folder of the stand-ins, for the front of a `PATH`.
+    public var bin: String { "\(folder)/bin" }
+    /// An environment whose `PATH` holds the stand-ins alone.
+    public var environment: [String: String] { ["PATH": bin] }
 
     /// A healthy daemon, the compose plugin 2.27.0, and two containers of project `shop`.
-    static let defaultAnswers = #"""
+    public static let defaultAnswers = #"""
         "version --format {{.Server.Version}}") echo 20.10.24 ;;
         "compose version --short") echo 2.27.0 ;;
         "ps --all --filter label=com.docker.compose.project="*)
@@ -25,7 +28,7 @@ final class StandInDocker {
 
     /// `docker` answers with the `case` branches in `docker` first, then `defaultAnswers`; nil means
     /// no `docker` at all. `dockerCompose`, when given, is the branches of a `docker-compose`.
-    init(docker: String? = "", dockerCompose: String? = nil) throws {
+    public init(docker: String? = "", dockerCompose: String? = nil) throws {
         var template = Array("/tmp/devctl-standin.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw Errno.current }
         folder = String(cString: made)
@@ -37,7 +40,7 @@ final class StandInDocker {
     deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     /// Every call so far, one line each: the program's name, then its arguments.
-    var calls: [String] {
+    public var calls: [String] {
         let log = (try? String(contentsOfFile: "\(folder)/calls.log", encoding: .utf8)) ?? ""
         return log.split(separator: "\n").map(String.init)
     }

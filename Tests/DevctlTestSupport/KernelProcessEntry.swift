@@ -5,16 +5,16 @@ import Glibc
 
 /// One process as `/proc` shows it, so that tests check what the kernel says, not what an API
 /// claims.
-struct KernelProcessEntry {
-    let pid: pid_t
+public struct KernelProcessEntry: Sendable {
+    public let pid: pid_t
     /// The state letter: `R`, `S`, `T`, `Z`, …
-    let state: Character
-    let parent: pid_t
-    let processGroup: pid_t
+    public let state: Character
+    public let parent: pid_t
+    public let processGroup: pid_t
     /// The arguments joined by spaces.
-    let commandLine: String
+    public let commandLine: String
 
-    init?(pid: pid_t) {
+    public init?(pid: pid_t) {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let commandEnd = stat.lastIndex(of: ")"),
               let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
@@ -28,18 +28,18 @@ struct KernelProcessEntry {
         commandLine = String(decoding: cmdline.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
 
-    static func all() -> [KernelProcessEntry] {
+    public static func all() -> [KernelProcessEntry] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return names.compactMap { pid_t($0).flatMap(KernelProcessEntry.init(pid:)) }
     }
 
     /// Gone, or a zombie: dead either way, whether or not its parent has reaped it yet.
-    static func isDead(_ pid: pid_t) -> Bool {
+    public static func isDead(_ pid: pid_t) -> Bool {
         KernelProcessEntry(pid: pid).map { $0.state == "Z" } ?? true
     }
 
     /// Polls until `pid` is dead, for at most `timeout` seconds.
-    static func waitUntilDead(_ pid: pid_t, timeout: Double = 2) -> Bool {
+    public static func waitUntilDead(_ pid: pid_t, timeout: Double = 2) -> Bool {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while !isDead(pid) {
             if ContinuousClock.now >= deadline { return false }
