@@ -143,7 +143,11 @@ public struct Starter: Sendable {
     private func waitForWave(_ launched: [(ServiceConfig, TrackedService)], options: StartOptions,
                        report: @escaping @Sendable (StartEvent) -> Void) -> [(String, StartOutcome)] {
         let results = Mutex<[(String, StartOutcome)]>([])
-        let project = project, settleTime = settleTime, checks = HealthCheckRunner(launcher: launcher)
+        let project = project, checks = HealthCheckRunner(launcher: launcher)
+        // One deadline for the whole wave: every service was spawned before it, so each has lived
+        // at least `settleTime` when it passes, and the wave settles in `settleTime` rather than
+        // in one settle per worker thread after another.
+        let settleDeadline = Date().addingTimeInterval(settleTime)
         DispatchQueue.concurrentPerform(iterations: launched.count) { index in
             let (service, entry) = launched[index]
             let began = Date()
@@ -166,7 +170,7 @@ public struct Starter: Sendable {
                     outcome = .failed(reason)
                 }
             } else {
-                outcome = Self.settle(pid: entry.pid, for: settleTime, exitReason: exitReason)
+                outcome = Self.settle(pid: entry.pid, until: settleDeadline, exitReason: exitReason)
             }
             switch outcome {
             case .started(let pid):
@@ -184,9 +188,8 @@ public struct Starter: Sendable {
         return results.withLock { $0 }
     }
 
-    /// A service without a health check counts as started once it is still alive after `seconds`.
-    private static func settle(pid: Int32, for seconds: Double, exitReason: () -> String?) -> StartOutcome {
-        let deadline = Date().addingTimeInterval(seconds)
+    /// A service without a health check counts as started once it is still alive at `deadline`.
+    private static func settle(pid: Int32, until deadline: Date, exitReason: () -> String?) -> StartOutcome {
         while Date() < deadline {
             if let reason = exitReason() { return .failed(reason) }
             usleep(10_000)
