@@ -37,7 +37,7 @@ public struct Shutdown: Sendable {
         let began = Date()
         let names = try project.resolveNamesAllowingTracked(options.names)
         let snapshot = project.store.read()
-        let inspection = ServiceInspector(project: project).inspect(snapshot, table: ProcessTable.scan())
+        let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan(wantsArguments: { _ in false }))
         inspection.problems.forEach { emit(.warning($0)) }
         inspection.warnings.forEach { emit(.warning($0)) }
         let plan = ShutdownPlan.make(project: project, inspection: inspection, names: names,
@@ -187,7 +187,7 @@ public struct Shutdown: Sendable {
         }
         for _ in 0..<20 {
             Self.waitGone(killed, upTo: 1)
-            let table = ProcessTable.scan()
+            let table = ProcessTable.scan(wantsArguments: { _ in false })
             let fresh = targets.flatMap { target -> [ProcessEntry] in
                 let members = table.entries.values.filter { entry in
                     !entry.isGone && target.group.map { entry.sid == $0 || entry.pgid == $0 } ?? false
@@ -212,7 +212,7 @@ public struct Shutdown: Sendable {
 
     /// Phase 3: TERM every process the rules claim, a brief grace, then KILL what remains.
     private func sweep(_ rules: OrphanRules, emit: @Sendable (ShutdownEvent) -> Void) -> [SweptOrphan] {
-        let matches = rules.matches(in: ProcessTable.scan())
+        let matches = rules.matches(in: ProcessTable.scan(wantsArguments: { _ in false }))
         guard !matches.isEmpty else { return [] }
         for match in matches { SafeSignal.send(.terminate, to: match.process.identity) }
         let survivors = Self.waitGone(Set(matches.map(\.process.identity)), upTo: orphanGrace)
@@ -236,7 +236,7 @@ public struct Shutdown: Sendable {
     /// Phase 5: every tracked, grouped or marked process must be gone and every health-check port
     /// of a stopped service free again.
     private func verify(plan: ShutdownPlan, rules: OrphanRules) -> [Straggler] {
-        let table = ProcessTable.scan()
+        let table = ProcessTable.scan(wantsArguments: { _ in false })
         var stragglers = rules.matches(in: table).map { match in
             Straggler(pid: match.process.pid, command: match.process.commandLine,
                       service: ProcessDetails.environment(of: match.process.pid)?[Project.serviceVariable])
@@ -259,7 +259,7 @@ public struct Shutdown: Sendable {
     private func updateTracking(snapshot: TrackingStore.Snapshot, plan: ShutdownPlan, stragglers: [Straggler]) throws {
         let stopped = Set(plan.targets.map(\.name))
         let surviving = Set(stragglers.compactMap(\.service))
-        let table = ProcessTable.scan()
+        let table = ProcessTable.scan(wantsArguments: { _ in false })
         let kept = snapshot.entries.filter { entry in
             if !stopped.contains(entry.name) { return true }
             if surviving.contains(entry.name) { return true }
