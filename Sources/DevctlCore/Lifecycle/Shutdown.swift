@@ -115,9 +115,11 @@ public struct Shutdown: Sendable {
         }
 
         emit(.phase(5, "Verify"))
-        report.stragglers = verify(plan: plan, rules: rules)
+        // One scan serves the verification and the tracking update that follows it.
+        let table = ProcessTable.scan(wantsArguments: { _ in false })
+        report.stragglers = verify(plan: plan, rules: rules, table: table)
         report.stragglers.forEach { emit(.straggler($0)) }
-        try updateTracking(snapshot: snapshot, plan: plan, stragglers: report.stragglers)
+        try updateTracking(snapshot: snapshot, plan: plan, stragglers: report.stragglers, table: table)
         report.interrupted = options.isInterrupted()
         report.milliseconds = Int(Date().timeIntervalSince(began) * 1000)
         let order = Dictionary(uniqueKeysWithValues: plan.targets.enumerated().map { ($1.name, $0) })
@@ -235,8 +237,7 @@ public struct Shutdown: Sendable {
 
     /// Phase 5: every tracked, grouped or marked process must be gone and every health-check port
     /// of a stopped service free again.
-    private func verify(plan: ShutdownPlan, rules: OrphanRules) -> [Straggler] {
-        let table = ProcessTable.scan(wantsArguments: { _ in false })
+    private func verify(plan: ShutdownPlan, rules: OrphanRules, table: ProcessTable) -> [Straggler] {
         var stragglers = rules.matches(in: table).map { match in
             Straggler(pid: match.process.pid, command: match.process.commandLine,
                       service: ProcessDetails.environment(of: match.process.pid)?[Project.serviceVariable])
@@ -256,10 +257,10 @@ public struct Shutdown: Sendable {
     }
 
     /// Removes the entries of services that are gone; keeps those whose processes survived.
-    private func updateTracking(snapshot: TrackingStore.Snapshot, plan: ShutdownPlan, stragglers: [Straggler]) throws {
+    private func updateTracking(snapshot: TrackingStore.Snapshot, plan: ShutdownPlan, stragglers: [Straggler],
+                                table: ProcessTable) throws {
         let stopped = Set(plan.targets.map(\.name))
         let surviving = Set(stragglers.compactMap(\.service))
-        let table = ProcessTable.scan(wantsArguments: { _ in false })
         let kept = snapshot.entries.filter { entry in
             if !stopped.contains(entry.name) { return true }
             if surviving.contains(entry.name) { return true }
