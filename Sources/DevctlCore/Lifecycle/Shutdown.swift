@@ -242,9 +242,11 @@ public struct Shutdown: Sendable {
             Straggler(pid: match.process.pid, command: match.process.commandLine,
                       service: ProcessDetails.environment(of: match.process.pid)?[Project.serviceVariable])
         }
-        for target in plan.targets {
-            guard let port = project.config.service(named: target.name)?.healthcheck?.port,
-                  PortOwners.isInUse(port: port) else { continue }
+        // One read of the kernel's listening sockets serves every port.
+        let ports = plan.targets.compactMap { project.config.service(named: $0.name)?.healthcheck?.port }
+        let listening = ports.isEmpty ? [] : PortOwners.listeningPorts()
+        for port in ports {
+            guard PortOwners.isInUse(port: port, listening: listening) else { continue }
             let holders = PortOwners.listeners(port: port)
             if holders.isEmpty {
                 stragglers.append(Straggler(pid: nil, command: "port \(port) still in use", service: "port \(port)"))

@@ -87,6 +87,9 @@ public struct Starter: Sendable {
 
         for (waveIndex, wave) in waves.enumerated() {
             var launched = [(ServiceConfig, TrackedService)]()
+            // One read of the kernel's listening sockets serves the port checks of the whole wave.
+            let listening = wave.contains { project.config.service(named: $0)?.healthcheck?.port != nil }
+                ? PortOwners.listeningPorts() : []
             for name in wave {
                 guard let service = project.config.service(named: name) else { continue }
                 if options.isCancelled() { break }
@@ -105,7 +108,7 @@ public struct Starter: Sendable {
                     entries.removeAll { $0.name == name }
                     report(.clearedDeadEntry(name: name, pid: old.pid, reason: runtime?.note ?? "exited"))
                 }
-                if let conflict = portConflict(service) {
+                if let conflict = portConflict(service, listening: listening) {
                     outcomes[name] = .failed(conflict)
                     report(.failed(name: name, reason: conflict, logTail: []))
                     continue
@@ -199,8 +202,9 @@ public struct Starter: Sendable {
     }
 
     /// Refuses to spawn a service whose health-check port is already taken, naming the holder.
-    private func portConflict(_ service: ServiceConfig) -> String? {
-        guard let port = service.healthcheck?.port, PortOwners.isInUse(port: port) else { return nil }
+    /// `listening` is read once per wave (see `PortOwners.listeningPorts()`).
+    private func portConflict(_ service: ServiceConfig, listening: Set<Int>) -> String? {
+        guard let port = service.healthcheck?.port, PortOwners.isInUse(port: port, listening: listening) else { return nil }
         let holders = PortOwners.listeners(port: port).compactMap { holder -> String? in
             guard let pid = holder.pid else { return nil }
             return "pid \(pid): \(holder.command ?? "?")"

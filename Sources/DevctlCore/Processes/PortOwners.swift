@@ -42,14 +42,30 @@ public enum PortOwners {
     /// True if the port is bound for listening (per /proc/net/tcp*) or accepts a connection on
     /// 127.0.0.1.
     public static func isInUse(port: Int) -> Bool {
+        isInUse(port: port, listening: listeningPorts())
+    }
+
+    /// `isInUse(port:)` for one of many ports, with the listening ports read once by
+    /// `listeningPorts()`.
+    public static func isInUse(port: Int, listening: Set<Int>) -> Bool {
         // The connect also catches a listener that /proc/net of this network namespace does not
         // show; on loopback it is answered at once, the timeout is only a bound.
-        !listeningInodes(port: port).isEmpty || HealthProbe.tcp(port: port, timeout: 0.5) == .healthy
+        listening.contains(port) || HealthProbe.tcp(port: port, timeout: 0.5) == .healthy
+    }
+
+    /// Every local port with a listening TCP socket. Reading /proc/net/tcp walks the kernel's whole
+    /// socket hash table, several milliseconds however few sockets there are, so a check of many
+    /// ports reads it once, here.
+    public static func listeningPorts() -> Set<Int> {
+        Set(listeningEntries().map(\.localPort))
     }
 
     private static func listeningInodes(port: Int) -> Set<UInt64> {
-        let entries = ["/proc/net/tcp", "/proc/net/tcp6"].flatMap { ProcNetTCP.parse(contents(of: $0) ?? "") }
-        return Set(entries.lazy.filter { $0.isListening && $0.localPort == port }.map(\.inode))
+        Set(listeningEntries().lazy.filter { $0.localPort == port }.map(\.inode))
+    }
+
+    private static func listeningEntries() -> [ProcNetTCP.Entry] {
+        ["/proc/net/tcp", "/proc/net/tcp6"].flatMap { ProcNetTCP.parse(contents(of: $0) ?? "") }.filter(\.isListening)
     }
 
     /// One pass over /proc/*/fd for all the wanted inodes at once. A process whose descriptors
