@@ -8,6 +8,7 @@ import Foundation
 /// legacy stop script, and kills everything it started whatever happens.
 enum Bench {
     static func main(arguments: [String]) -> Int32 {
+        if arguments.count == 2, arguments[0] == "--listen" { return TCPListener.run(port: arguments[1]) }
         let options: BenchOptions
         do {
             switch try BenchOptions.parse(arguments) {
@@ -31,10 +32,11 @@ enum Bench {
         cleanup.installSignalHandling()
         defer { cleanup.runAll() }
         do {
-            let (devctl, script) = try locate()
+            let (bench, devctl, script) = try locate()
             let clock = ContinuousClock(), began = clock.now
             let machine = Machine.current()
-            let runner = BenchRunner(options: options, devctl: devctl, legacyScript: script, cleanup: cleanup) { step in
+            let runner = BenchRunner(options: options, bench: bench, devctl: devctl, legacyScript: script,
+                                     cleanup: cleanup) { step in
                 printError("… \(step)", prefix: "")
             }
             let rows = try runner.run()
@@ -50,9 +52,9 @@ enum Bench {
         }
     }
 
-    /// The `devctl` binary beside this one (`.build/release/`), and the legacy script found by
-    /// walking up to the package root.
-    private static func locate() throws(BenchError) -> (devctl: String, script: String) {
+    /// This binary, the `devctl` binary beside it (`.build/release/`), and the legacy script found
+    /// by walking up to the package root.
+    private static func locate() throws(BenchError) -> (bench: String, devctl: String, script: String) {
         guard let executable = FileSystem.readLink("/proc/self/exe") else {
             throw BenchError("cannot read /proc/self/exe to find the devctl binary")
         }
@@ -64,7 +66,7 @@ enum Bench {
         var directory = folder
         while directory != "/" && !directory.isEmpty {
             let candidate = directory + "/Benchmarks/legacy/stop-dev.sh"
-            if access(candidate, R_OK) == 0 { return (devctl, candidate) }
+            if access(candidate, R_OK) == 0 { return (executable, devctl, candidate) }
             directory = (directory as NSString).deletingLastPathComponent
         }
         throw BenchError("cannot find Benchmarks/legacy/stop-dev.sh above '\(folder)'")

@@ -27,6 +27,8 @@ struct BenchOptions: Sendable {
           --runs R        timed repetitions of each row, after one warm-up (default: 5)
           --json          print one JSON document instead of the table
           -h, --help      show this help
+          --listen PORT   (used by the benchmark's own services) listen on 127.0.0.1:PORT until
+                          a signal ends the process
 
         Exit status: 0 when every row meets its target, 1 when one misses or the benchmark
         could not run, 2 on bad usage.

@@ -5,6 +5,11 @@ struct BenchProject: Sendable {
     struct Service: Encodable {
         var name: String
         var command: [String]
+        var healthcheck: HealthCheck?
+    }
+
+    struct HealthCheck: Encodable {
+        var tcp: Int
     }
 
     private struct File: Encodable {
@@ -32,7 +37,7 @@ struct BenchProject: Sendable {
 
     /// `count` services named `svc-1` … built by `command(index)`.
     static func services(_ count: Int, _ command: (Int) -> [String]) -> [Service] {
-        (1...count).map { Service(name: "svc-\($0)", command: command($0)) }
+        (1...count).map { Service(name: "svc-\($0)", command: command($0), healthcheck: nil) }
     }
 }
 
@@ -45,4 +50,6 @@ enum ServiceKind {
     static let withChildren = ["/bin/sh", "-c", "sleep 600 & sleep 600 & sleep 600 & wait"]
     /// Ignores SIGTERM (an ignored signal stays ignored across exec): only SIGKILL ends it.
     static let ignoringTerm = ["/bin/sh", "-c", "trap '' TERM; exec sleep 600"]
+    /// Listens on 127.0.0.1:`port` until SIGTERM (the benchmark's own binary, see TCPListener).
+    static func listening(on port: Int, bench: String) -> [String] { [bench, "--listen", "\(port)"] }
 }

@@ -50,7 +50,7 @@ struct BenchReport {
         var table = TextTable(header: ["ROW", "MEDIAN", "MIN–MAX", "TARGET", "VERDICT"])
         for row in rows {
             let m = row.measurement
-            table.append([row.label + (row.note.map { " (\($0))" } ?? ""), Format.seconds(m.median),
+            table.append([row.label, Format.seconds(m.median),
                           "\(Format.seconds(m.min))–\(Format.seconds(m.max))", target(row), verdictWord(row)])
         }
         var lines = [
@@ -86,6 +86,10 @@ struct BenchReport {
     }
 
     private func verdictLine(_ row: BenchRow) -> String {
+        verdict(row) + (row.note.map { "; \($0)" } ?? "")
+    }
+
+    private func verdict(_ row: BenchRow) -> String {
         let m = row.measurement
         let figures = "median \(Format.seconds(m.median)) (\(Format.seconds(m.min))–\(Format.seconds(m.max)), \(m.samples.count) samples)"
         switch row.kind {

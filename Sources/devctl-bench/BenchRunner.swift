@@ -6,6 +6,8 @@ import Foundation
 /// but broken devctl can never produce a good figure.
 struct BenchRunner {
     let options: BenchOptions
+    /// This binary, which the services of the health-check row run as listeners.
+    let bench: String
     let devctl: String
     let legacyScript: String
     let cleanup: BenchCleanup
@@ -13,9 +15,10 @@ struct BenchRunner {
     /// Progress for the person waiting, on stderr.
     let progress: (String) -> Void
 
-    init(options: BenchOptions, devctl: String, legacyScript: String, cleanup: BenchCleanup,
+    init(options: BenchOptions, bench: String, devctl: String, legacyScript: String, cleanup: BenchCleanup,
          progress: @escaping (String) -> Void) {
         self.options = options
+        self.bench = bench
         self.devctl = devctl
         self.legacyScript = legacyScript
         self.cleanup = cleanup
@@ -26,6 +29,7 @@ struct BenchRunner {
     func run() throws(BenchError) -> [BenchRow] {
         var rows = try startStatusStop()
         rows.append(try stopWithChildren())
+        rows.append(try stopWithHealthChecks())
         rows.append(try stopWithIgnorers())
         rows.append(try scan())
         rows += try floor()
@@ -76,8 +80,39 @@ struct BenchRunner {
             try expectNoneLeft(after: "devctl stop")
             return seconds
         }
-        return BenchRow(id: "stopChildren", label: "stop, \(n) services with 3 children each",
-                        measurement: measurement, kind: .target(seconds: 0.15), note: "\(4 * n) processes")
+        return BenchRow(id: "stopChildren", label: "stop, \(n) services with 3 children each (\(4 * n) processes)",
+                        measurement: measurement, kind: .target(seconds: 0.15))
+    }
+
+    /// `stop` of N services with TCP health checks: verification must find every port free again,
+    /// which reads the kernel's listening sockets.
+    private func stopWithHealthChecks() throws(BenchError) -> BenchRow {
+        progress("stop of \(n) services with TCP health checks (\(runs + 1) cycles)")
+        let base = try freePorts(n)
+        let services = (0..<n).map { index in
+            BenchProject.Service(name: "svc-\(index + 1)", command: ServiceKind.listening(on: base + index, bench: bench),
+                                 healthcheck: BenchProject.HealthCheck(tcp: base + index))
+        }
+        let project = try BenchProject(in: cleanup.directory, name: "healthchecks", services: services)
+        let measurement = try repeatTimed(runs: runs) { () throws(BenchError) -> Double in
+            try devctl(["start"], in: project)
+            try expectRunning(n, project)
+            let seconds = try devctl(["stop"], in: project)
+            try expectNoneLeft(after: "devctl stop")
+            return seconds
+        }
+        return BenchRow(id: "stopHealthChecks", label: "stop, \(n) services with TCP health checks",
+                        measurement: measurement, kind: .target(seconds: 0.15))
+    }
+
+    /// The first of `count` consecutive ports nobody listens on, below the ephemeral range (where
+    /// other programs' listeners on port 0 land).
+    private func freePorts(_ count: Int) throws(BenchError) -> Int {
+        let listening = PortOwners.listeningPorts()
+        for base in stride(from: 23_000, to: 32_000 - count, by: count) where (base..<base + count).allSatisfy({ !listening.contains($0) }) {
+            return base
+        }
+        throw BenchError("no \(count) consecutive free TCP ports between 23000 and 32000")
     }
 
     /// `stop` of N services of which five ignore SIGTERM: the stop must last their stopTimeout
@@ -101,18 +136,23 @@ struct BenchRunner {
                         measurement: measurement, kind: .target(seconds: timeout + 0.15))
     }
 
-    /// One `ProcessTable.scan()` (the scan every devctl command makes), in this process, with M
-    /// idle processes added to the machine's.
+    /// One `/proc` scan as status, start and stop make it (no command lines), in this process,
+    /// with M idle processes added to the machine's; the scan that also reads every command line
+    /// is timed beside it for the note.
     private func scan() throws(BenchError) -> BenchRow {
         progress("/proc scan with \(options.idle) idle processes")
         let idle = try IdleProcesses(count: options.idle, cleanup: cleanup)
         defer { idle.stop() }
         var size = 0
         let measurement = try repeatTimed(runs: runs * 3) { () throws(BenchError) -> Double in
-            try timed { size = ProcessTable.scan().entries.count }
+            try timed { size = ProcessTable.scan(wantsArguments: { _ in false }).entries.count }
+        }
+        let withCommandLines = try repeatTimed(runs: runs * 3) { () throws(BenchError) -> Double in
+            try timed { _ = ProcessTable.scan() }
         }
         return BenchRow(id: "scan", label: "/proc scan, \(size) processes (\(options.idle) idle added)",
-                        measurement: measurement, kind: .target(seconds: 0.05))
+                        measurement: measurement, kind: .target(seconds: 0.05),
+                        note: "status, start and stop scan without command lines; reading them too: median \(Format.seconds(withCommandLines.median))")
     }
 
     /// What every command costs before it does anything: the binary starting, and `status` of a

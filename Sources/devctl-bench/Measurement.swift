@@ -27,7 +27,7 @@ struct BenchRow: Sendable {
     var label: String
     var measurement: Measurement
     var kind: Kind
-    /// What else the reader needs to judge the figure ("2,093 processes in the table").
+    /// What else the reader needs to judge the figure, added to its verdict line.
     var note: String?
 
     /// Whether the median meets the target; nil for rows without one.
