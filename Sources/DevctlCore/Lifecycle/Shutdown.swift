@@ -35,8 +35,8 @@ public struct Shutdown: Sendable {
 
     public func run(_ options: StopOptions, report emit: @escaping @Sendable (ShutdownEvent) -> Void) throws -> ShutdownReport {
         let began = Date()
-        let names = try project.resolveNamesAllowingTracked(options.names)
         let snapshot = project.store.read()
+        let names = try project.resolveNamesAllowingTracked(options.names, tracked: snapshot)
         let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan(wantsArguments: { _ in false }))
         inspection.problems.forEach { emit(.warning($0)) }
         inspection.warnings.forEach { emit(.warning($0)) }
@@ -290,9 +290,11 @@ public struct Shutdown: Sendable {
 
 extension Project {
     /// Like `resolveNames`, but a name still in the tracking files (a service removed from
-    /// services.json while running) may be stopped too.
-    public func resolveNamesAllowingTracked(_ names: [String]) throws(UnknownServiceError) -> [String] {
-        let tracked = Set(store.read().entries.map(\.name))
+    /// services.json while running) may be stopped too. `tracked` is what the caller already read
+    /// of the tracking files, so they are not read twice.
+    public func resolveNamesAllowingTracked(_ names: [String], tracked snapshot: TrackingStore.Snapshot? = nil)
+        throws(UnknownServiceError) -> [String] {
+        let tracked = Set((snapshot ?? store.read()).entries.map(\.name))
         let unknownButTracked = names.filter { tracked.contains($0) && config.service(named: $0) == nil }
         let rest = try resolveNames(names.filter { !unknownButTracked.contains($0) })
         return names.isEmpty ? [] : rest + unknownButTracked
