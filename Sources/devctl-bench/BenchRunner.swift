@@ -90,7 +90,8 @@ struct BenchRunner {
         progress("stop of \(n) services with TCP health checks (\(runs + 1) cycles)")
         let base = try freePorts(n)
         let services = (0..<n).map { index in
-            BenchProject.Service(name: "svc-\(index + 1)", command: ServiceKind.listening(on: base + index, bench: bench),
+            BenchProject.Service(name: "svc-\(index + 1)",
+                                 command: ServiceKind.listening(on: base + index, bench: bench),
                                  healthcheck: BenchProject.HealthCheck(tcp: base + index))
         }
         let project = try BenchProject(in: cleanup.directory, name: "healthchecks", services: services)
@@ -109,7 +110,8 @@ struct BenchRunner {
     /// other programs' listeners on port 0 land).
     private func freePorts(_ count: Int) throws(BenchError) -> Int {
         let listening = PortOwners.listeningPorts()
-        for base in stride(from: 23_000, to: 32_000 - count, by: count) where (base..<base + count).allSatisfy({ !listening.contains($0) }) {
+        for base in stride(from: 23_000, to: 32_000 - count, by: count)
+        where (base..<base + count).allSatisfy({ !listening.contains($0) }) {
             return base
         }
         throw BenchError("no \(count) consecutive free TCP ports between 23000 and 32000")
@@ -120,15 +122,16 @@ struct BenchRunner {
     private func stopWithIgnorers() throws(BenchError) -> BenchRow {
         let ignoring = options.ignoring, timeout = options.stopTimeout
         progress("stop of \(n) services, \(ignoring) ignoring SIGTERM (\(runs + 1) cycles of about \(Int(timeout)) s)")
-        let project = try BenchProject(in: cleanup.directory, name: "ignorers", stopTimeout: timeout,
-                                       services: BenchProject.services(n) { $0 <= ignoring ? ServiceKind.ignoringTerm : ServiceKind.obedient })
+        let services = BenchProject.services(n) { $0 <= ignoring ? ServiceKind.ignoringTerm : ServiceKind.obedient }
+        let project = try BenchProject(in: cleanup.directory, name: "ignorers", stopTimeout: timeout, services: services)
         let measurement = try repeatTimed(runs: runs) { () throws(BenchError) -> Double in
             try devctl(["start"], in: project)
             try expectRunning(n, project)
             let seconds = try devctl(["stop"], in: project)
             try expectNoneLeft(after: "devctl stop")
             guard seconds >= timeout else {
-                throw BenchError("stop took \(Format.seconds(seconds)), less than the \(Format.seconds(timeout)) stopTimeout: the services did not ignore SIGTERM")
+                throw BenchError("stop took \(Format.seconds(seconds)), less than the \(Format.seconds(timeout)) stopTimeout: "
+                                 + "the services did not ignore SIGTERM")
             }
             return seconds
         }
@@ -152,7 +155,8 @@ struct BenchRunner {
         }
         return BenchRow(id: "scan", label: "/proc scan, \(size) processes (\(options.idle) idle added)",
                         measurement: measurement, kind: .target(seconds: 0.05),
-                        note: "status, start and stop scan without command lines; reading them too: median \(Format.seconds(withCommandLines.median))")
+                        note: "status, start and stop scan without command lines; "
+                            + "reading them too: median \(Format.seconds(withCommandLines.median))")
     }
 
     /// What every command costs before it does anything: the binary starting, and `status` of a
@@ -191,7 +195,8 @@ struct BenchRunner {
     }
 
     @discardableResult
-    private func devctl(_ arguments: [String], in project: BenchProject, expecting expected: Int32 = 0) throws(BenchError) -> Double {
+    private func devctl(_ arguments: [String], in project: BenchProject,
+                        expecting expected: Int32 = 0) throws(BenchError) -> Double {
         try runner.run([devctl] + arguments, in: project.root, expecting: expected)
     }
 
