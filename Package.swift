@@ -12,6 +12,8 @@ let package = Package(
         .target(name: "CDevctlShims"),
         .target(name: "DevctlCore", dependencies: ["CDevctlShims"]),
         .executableTarget(name: "devctl", dependencies: ["DevctlCore"]),
+        // Depends on `devctl` so that `swift run -c release devctl-bench` builds the binary it measures.
+        .executableTarget(name: "devctl-bench", dependencies: ["DevctlCore", "devctl"]),
         // The private Docker engine and the stand-in docker, shared by both test targets.
         .target(name: "DevctlTestSupport", dependencies: ["DevctlCore"], path: "Tests/DevctlTestSupport"),
         .testTarget(name: "DevctlCoreTests", dependencies: ["DevctlCore", "DevctlTestSupport"]),

@@ -3,8 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -64,4 +71,65 @@ int devctl_pidfd_open(pid_t pid) {
 
 int devctl_pidfd_send_signal(int pidfd, int sig) {
     return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Asks for every socket of one address family in state LISTEN; appends them to `sockets`. */
+static int dump_listening(int fd, unsigned char family, struct devctl_listening_socket *sockets,
+                          int capacity, int *count) {
+    struct {
+        struct nlmsghdr header;
+        struct inet_diag_req_v2 request;
+    } message;
+    memset(&message, 0, sizeof message);
+    message.header.nlmsg_len = sizeof message;
+    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    message.request.sdiag_family = family;
+    message.request.sdiag_protocol = IPPROTO_TCP;
+    message.request.idiag_states = 1 << TCP_LISTEN;
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    if (sendto(fd, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
+
+    /* Aligned for struct nlmsghdr; the kernel sends at most a page or so per datagram. */
+    long buffer[8192 / sizeof(long)];
+    for (;;) {
+        ssize_t got = recv(fd, buffer, sizeof buffer, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (got == 0) {
+            errno = EPROTO;
+            return -1;
+        }
+        int left = (int)got;
+        for (struct nlmsghdr *header = (struct nlmsghdr *)buffer; NLMSG_OK(header, left);
+             header = NLMSG_NEXT(header, left)) {
+            if (header->nlmsg_type == NLMSG_DONE) return 0;
+            if (header->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *error = NLMSG_DATA(header);
+                errno = error->error < 0 ? -error->error : EPROTO;
+                return -1;
+            }
+            if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
+            struct inet_diag_msg *entry = NLMSG_DATA(header);
+            if (*count < capacity) {
+                sockets[*count].port = ntohs(entry->id.idiag_sport);
+                sockets[*count].inode = entry->idiag_inode;
+            }
+            (*count)++;
+        }
+    }
+}
+
+int devctl_listening_tcp_sockets(struct devctl_listening_socket *sockets, int capacity) {
+    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0) return -1;
+    int count = 0;
+    int rc = dump_listening(fd, AF_INET, sockets, capacity, &count);
+    if (rc == 0) rc = dump_listening(fd, AF_INET6, sockets, capacity, &count);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc == 0 ? count : -1;
 }

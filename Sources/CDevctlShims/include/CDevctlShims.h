@@ -21,4 +21,17 @@ int devctl_pidfd_open(pid_t pid);
 /// pidfd_send_signal(2) as a raw syscall; -1 and errno on failure.
 int devctl_pidfd_send_signal(int pidfd, int sig);
 
+/// One listening TCP socket: its local port, and the inode that names it in /proc/PID/fd.
+struct devctl_listening_socket {
+    unsigned short port;
+    unsigned long long inode;
+};
+
+/// The listening TCP sockets (IPv4 and IPv6) of this network namespace, asked of the kernel over
+/// NETLINK_SOCK_DIAG as `ss -lt` does: unlike reading /proc/net/tcp, which walks the kernel's
+/// whole socket hash table, this visits listening sockets only. Fills up to `capacity` entries
+/// and returns how many there are (call again with more room when that is larger), or -1 with
+/// errno set.
+int devctl_listening_tcp_sockets(struct devctl_listening_socket *sockets, int capacity);
+
 #endif

@@ -43,7 +43,7 @@ public struct ServiceLauncher: Sendable {
         defer { close(fd) }
         let pid = try Spawner.spawn(arguments: arguments(for: service.command), environment: environment(for: service),
                                     workingDirectory: service.cwd, outputDescriptor: fd, placement: .newSession)
-        let start = ProcessTable.readEntry(pid: pid)?.stat.startTime
+        let start = ProcessStat.read(pid: pid)?.startTime
         return TrackedService(name: service.name, pid: pid, pgid: pid, startTime: start)
     }
 }

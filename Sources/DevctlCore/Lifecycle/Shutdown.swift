@@ -35,9 +35,9 @@ public struct Shutdown: Sendable {
 
     public func run(_ options: StopOptions, report emit: @escaping @Sendable (ShutdownEvent) -> Void) throws -> ShutdownReport {
         let began = Date()
-        let names = try project.resolveNamesAllowingTracked(options.names)
         let snapshot = project.store.read()
-        let inspection = ServiceInspector(project: project).inspect(snapshot, table: ProcessTable.scan())
+        let names = try project.resolveNamesAllowingTracked(options.names, tracked: snapshot)
+        let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan(wantsArguments: { _ in false }))
         inspection.problems.forEach { emit(.warning($0)) }
         inspection.warnings.forEach { emit(.warning($0)) }
         let plan = ShutdownPlan.make(project: project, inspection: inspection, names: names,
@@ -117,9 +117,11 @@ public struct Shutdown: Sendable {
         }
 
         emit(.phase(5, "Verify"))
-        report.stragglers = verify(plan: plan, rules: rules)
+        // One scan serves the verification and the tracking update that follows it.
+        let table = ProcessTable.scan(wantsArguments: { _ in false })
+        report.stragglers = verify(plan: plan, rules: rules, table: table)
         report.stragglers.forEach { emit(.straggler($0)) }
-        try updateTracking(snapshot: snapshot, plan: plan, stragglers: report.stragglers)
+        try updateTracking(snapshot: snapshot, plan: plan, stragglers: report.stragglers, table: table)
         report.interrupted = options.isInterrupted()
         report.milliseconds = Int(Date().timeIntervalSince(began) * 1000)
         let order = Dictionary(uniqueKeysWithValues: plan.targets.enumerated().map { ($1.name, $0) })
@@ -192,7 +194,7 @@ public struct Shutdown: Sendable {
         // Bounded: each pass either finds new processes to kill or ends the loop.
         for _ in 0..<20 {
             Self.waitGone(killed, upTo: 1)
-            let table = ProcessTable.scan()
+            let table = ProcessTable.scan(wantsArguments: { _ in false })
             var alive = [Int32: ProcessEntry]()
             for target in targets {
                 let roots = target.processes.compactMap { table.live($0.identity) }
@@ -216,7 +218,7 @@ public struct Shutdown: Sendable {
 
     /// Phase 3: TERM every process the rules claim, a brief grace, then KILL what remains.
     private func sweep(_ rules: OrphanRules, emit: @Sendable (ShutdownEvent) -> Void) -> [SweptOrphan] {
-        let matches = rules.matches(in: ProcessTable.scan())
+        let matches = rules.matches(in: ProcessTable.scan(wantsArguments: { _ in false }))
         guard !matches.isEmpty else { return [] }
         for match in matches { SafeSignal.send(.terminate, to: match.process.identity) }
         let survivors = Self.waitGone(Set(matches.map(\.process.identity)), upTo: orphanGrace)
@@ -239,15 +241,16 @@ public struct Shutdown: Sendable {
 
     /// Phase 5: every tracked, grouped or marked process must be gone and every health-check port
     /// of a stopped service free again.
-    private func verify(plan: ShutdownPlan, rules: OrphanRules) -> [Straggler] {
-        let table = ProcessTable.scan()
+    private func verify(plan: ShutdownPlan, rules: OrphanRules, table: ProcessTable) -> [Straggler] {
         var stragglers = rules.matches(in: table).map { match in
             Straggler(pid: match.process.pid, command: match.process.commandLine,
                       service: ProcessDetails.environment(of: match.process.pid)?[Project.serviceVariable])
         }
-        for target in plan.targets {
-            guard let port = project.config.service(named: target.name)?.healthcheck?.port,
-                  PortOwners.isInUse(port: port) else { continue }
+        // One read of the kernel's listening sockets serves every port.
+        let ports = plan.targets.compactMap { project.config.service(named: $0.name)?.healthcheck?.port }
+        let listening = ports.isEmpty ? [] : PortOwners.listeningPorts()
+        for port in ports {
+            guard PortOwners.isInUse(port: port, listening: listening) else { continue }
             let holders = PortOwners.listeners(port: port)
             if holders.isEmpty {
                 stragglers.append(Straggler(pid: nil, command: "port \(port) still in use", service: "port \(port)"))
@@ -260,10 +263,10 @@ public struct Shutdown: Sendable {
     }
 
     /// Removes the entries of services that are gone; keeps those whose processes survived.
-    private func updateTracking(snapshot: TrackingStore.Snapshot, plan: ShutdownPlan, stragglers: [Straggler]) throws {
+    private func updateTracking(snapshot: TrackingStore.Snapshot, plan: ShutdownPlan, stragglers: [Straggler],
+                                table: ProcessTable) throws {
         let stopped = Set(plan.targets.map(\.name))
         let surviving = Set(stragglers.compactMap(\.service))
-        let table = ProcessTable.scan()
         let kept = snapshot.entries.filter { entry in
             if !stopped.contains(entry.name) { return true }
             if surviving.contains(entry.name) { return true }
@@ -291,9 +294,11 @@ public struct Shutdown: Sendable {
 
 extension Project {
     /// Like `resolveNames`, but a name still in the tracking files (a service removed from
-    /// services.json while running) may be stopped too.
-    public func resolveNamesAllowingTracked(_ names: [String]) throws(UnknownServiceError) -> [String] {
-        let tracked = Set(store.read().entries.map(\.name))
+    /// services.json while running) may be stopped too. `tracked` is what the caller already read
+    /// of the tracking files, so they are not read twice.
+    public func resolveNamesAllowingTracked(_ names: [String], tracked snapshot: TrackingStore.Snapshot? = nil)
+        throws(UnknownServiceError) -> [String] {
+        let tracked = Set((snapshot ?? store.read()).entries.map(\.name))
         let unknownButTracked = names.filter { tracked.contains($0) && config.service(named: $0) == nil }
         let rest = try resolveNames(names.filter { !unknownButTracked.contains($0) })
         return names.isEmpty ? [] : rest + unknownButTracked

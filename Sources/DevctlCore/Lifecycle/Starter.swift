@@ -75,7 +75,7 @@ public struct Starter: Sendable {
         let store = project.store
         try store.prepare()
         let snapshot = store.read()
-        let inspection = ServiceInspector(project: project).inspect(snapshot, table: ProcessTable.scan())
+        let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan(wantsArguments: { _ in false }))
         inspection.warnings.forEach { report(.ignoredEntry($0)) }
         var entries = snapshot.entries
         let targets = project.graph.closure(of: try project.resolveNames(options.names))
@@ -87,6 +87,9 @@ public struct Starter: Sendable {
 
         for (waveIndex, wave) in waves.enumerated() {
             var awaited = [Awaited]()
+            // One read of the kernel's listening sockets serves the port checks of the whole wave.
+            let listening = wave.contains { project.config.service(named: $0)?.healthcheck?.port != nil }
+                ? PortOwners.listeningPorts() : []
             for name in wave {
                 guard let service = project.config.service(named: name) else { continue }
                 if options.isCancelled() { break }
@@ -120,7 +123,7 @@ public struct Starter: Sendable {
                     entries.removeAll { $0.name == name }
                     report(.clearedDeadEntry(name: name, pid: old.pid, reason: runtime?.note ?? "exited"))
                 }
-                if let conflict = portConflict(service) {
+                if let conflict = portConflict(service, listening: listening) {
                     outcomes[name] = .failed(conflict)
                     report(.failed(name: name, reason: conflict, logTail: []))
                     continue
@@ -176,7 +179,11 @@ public struct Starter: Sendable {
     private func waitForWave(_ awaited: [Awaited], options: StartOptions,
                        report: @escaping @Sendable (StartEvent) -> Void) -> [(String, StartOutcome)] {
         let results = Mutex<[(String, StartOutcome)]>([])
-        let project = project, settleTime = settleTime, checks = HealthCheckRunner(launcher: launcher)
+        let project = project, checks = HealthCheckRunner(launcher: launcher)
+        // One deadline for the whole wave: every service was spawned before it, so each has lived
+        // at least `settleTime` when it passes, and the wave settles in `settleTime` rather than
+        // in one settle per worker thread after another.
+        let settleDeadline = Date().addingTimeInterval(settleTime)
         DispatchQueue.concurrentPerform(iterations: awaited.count) { index in
             let item = awaited[index], service = item.service
             let began = Date()
@@ -201,7 +208,7 @@ public struct Starter: Sendable {
                     outcome = .failed(reason)
                 }
             } else {
-                outcome = Self.settle(pid: item.pid, for: settleTime, exitReason: exitReason)
+                outcome = Self.settle(pid: item.pid, until: settleDeadline, exitReason: exitReason)
             }
             switch outcome {
             case .started(let pid), .alreadyRunning(let pid):
@@ -218,9 +225,8 @@ public struct Starter: Sendable {
         return results.withLock { $0 }
     }
 
-    /// A service without a health check counts as started once it is still alive after `seconds`.
-    private static func settle(pid: Int32, for seconds: Double, exitReason: () -> String?) -> StartOutcome {
-        let deadline = Date().addingTimeInterval(seconds)
+    /// A service without a health check counts as started once it is still alive at `deadline`.
+    private static func settle(pid: Int32, until deadline: Date, exitReason: () -> String?) -> StartOutcome {
         while Date() < deadline {
             if let reason = exitReason() { return .failed(reason) }
             usleep(10_000)
@@ -251,8 +257,9 @@ public struct Starter: Sendable {
     }
 
     /// Refuses to spawn a service whose health-check port is already taken, naming the holder.
-    private func portConflict(_ service: ServiceConfig) -> String? {
-        guard let port = service.healthcheck?.port, PortOwners.isInUse(port: port) else { return nil }
+    /// `listening` is read once per wave (see `PortOwners.listeningPorts()`).
+    private func portConflict(_ service: ServiceConfig, listening: Set<Int>) -> String? {
+        guard let port = service.healthcheck?.port, PortOwners.isInUse(port: port, listening: listening) else { return nil }
         let holders = PortOwners.listeners(port: port).compactMap { holder -> String? in
             guard let pid = holder.pid else { return nil }
             return "pid \(pid): \(holder.command ?? "?")"

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The fields devctl needs from one `/proc/PID/stat` line. `comm` sits between the first `(` and
 /// the *last* `)` and may itself contain spaces and parentheses, so the line is split there first.
 public struct ProcessStat: Sendable, Equatable {
@@ -30,32 +34,77 @@ public struct ProcessStat: Sendable, Equatable {
 
     /// Parses a stat line; nil when it is malformed (e.g. truncated).
     public static func parse(_ bytes: [UInt8]) -> ProcessStat? {
+        bytes.withUnsafeBufferPointer { parse($0) }
+    }
+
+    /// Parses a stat line in place: a scan parses thousands, so the numbers are read straight from
+    /// the bytes and only `comm` becomes a String.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> ProcessStat? {
         guard let open = bytes.firstIndex(of: UInt8(ascii: "(")),
               let close = bytes.lastIndex(of: UInt8(ascii: ")")), open < close,
-              let pid = Int32(String(decoding: bytes[..<open], as: UTF8.self).trimmingSpaces())
+              let pid: Int32 = integer(bytes[..<open])
         else { return nil }
-        let comm = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
-        // Fields after comm, starting with field 3 (state) at index 0.
-        let rest = bytes[(close + 1)...].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
-        guard rest.count >= 22, let stateByte = rest[0].first else { return nil }
-        func number<T: FixedWidthInteger>(_ field: Int) -> T? {
-            T(String(decoding: rest[field - 3], as: UTF8.self).trimmingSpaces())
+        var state: UInt8 = 0
+        var ppid: Int32?, pgid: Int32?, sid: Int32?, utime: UInt64?, stime: UInt64?, start: UInt64?, rss: Int64?
+        // Fields after comm, starting with field 3 (state); space-separated, the last ends the line.
+        var field = 2
+        var index = close + 1
+        while index < bytes.endIndex, field < 24 {
+            while index < bytes.endIndex, bytes[index] == UInt8(ascii: " ") { index += 1 }
+            var end = index
+            while end < bytes.endIndex, bytes[end] != UInt8(ascii: " ") { end += 1 }
+            guard end > index else { break }
+            field += 1
+            let token = bytes[index..<end]
+            switch field {
+            case 3: state = token[token.startIndex]
+            case 4: ppid = integer(token)
+            case 5: pgid = integer(token)
+            case 6: sid = integer(token)
+            case 14: utime = integer(token)
+            case 15: stime = integer(token)
+            case 22: start = integer(token)
+            case 24: rss = integer(token)
+            default: break
+            }
+            index = end
         }
-        guard let ppid: Int32 = number(4), let pgid: Int32 = number(5), let sid: Int32 = number(6),
-              let utime: UInt64 = number(14), let stime: UInt64 = number(15),
-              let start: UInt64 = number(22), let rss: Int64 = number(24)
-        else { return nil }
-        return ProcessStat(pid: pid, comm: comm, state: Character(UnicodeScalar(stateByte)),
+        guard field == 24, let ppid, let pgid, let sid, let utime, let stime, let start, let rss else { return nil }
+        let comm = String(decoding: UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close]), as: UTF8.self)
+        return ProcessStat(pid: pid, comm: comm, state: Character(UnicodeScalar(state)),
                            ppid: ppid, pgid: pgid, sid: sid, cpuTicks: utime + stime,
                            startTime: start, rssPages: rss)
     }
-}
 
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\n" { s.removeFirst() }
-        while s.last == " " || s.last == "\n" { s.removeLast() }
-        return String(s)
+    /// The stat of process `pid` now, or nil when it is gone.
+    public static func read(pid: Int32, procRoot: String = "/proc") -> ProcessStat? {
+        let fd = open("\(procRoot)/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return FileSystem.withContents(of: fd) { parse($0) }
+    }
+
+    /// A decimal integer with an optional sign, surrounded by optional spaces or newlines; nil when
+    /// it is anything else or does not fit `T`.
+    private static func integer<T: FixedWidthInteger>(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> T? {
+        var digits = bytes[...]
+        while let first = digits.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\n") { digits.removeFirst() }
+        while let last = digits.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\n") { digits.removeLast() }
+        var negative = false
+        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            digits.removeFirst()
+        }
+        guard !digits.isEmpty else { return nil }
+        var value: T = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = T(byte - UInt8(ascii: "0"))
+            let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowB) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflowA, !overflowB else { return nil }
+            value = next
+        }
+        return value
     }
 }

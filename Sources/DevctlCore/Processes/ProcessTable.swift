@@ -24,18 +24,19 @@ public struct ProcessTable: Sendable {
     }
 
     /// Reads `/proc` once. Command lines are read only for processes `wantsArguments` accepts
-    /// (default: all), to keep scans of thousands of processes fast.
-    public static func scan(procRoot: String = "/proc") -> ProcessTable {
+    /// (default: all): reading one costs as much as the rest of the entry, and most commands need
+    /// none, which keeps scans of thousands of processes fast.
+    public static func scan(procRoot: String = "/proc",
+                            wantsArguments: (ProcessStat) -> Bool = { _ in true }) -> ProcessTable {
         var entries = [ProcessEntry]()
         entries.reserveCapacity(512)
         if let directory = opendir(procRoot) {
             defer { closedir(directory) }
+            let root = dirfd(directory)
             while let item = readdir(directory) {
-                let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                guard let first = name.utf8.first, first >= 48, first <= 57, let pid = Int32(name) else { continue }
-                if let entry = readEntry(pid: pid, procRoot: procRoot) { entries.append(entry) }
+                guard let pid = withUnsafeBytes(of: item.pointee.d_name, Self.pid(named:)),
+                      let entry = readEntry(pid: pid, relativeTo: root, wantsArguments: wantsArguments) else { continue }
+                entries.append(entry)
             }
         }
         return ProcessTable(entries: entries, uptime: readUptime(procRoot: procRoot))
@@ -43,18 +44,48 @@ public struct ProcessTable: Sendable {
 
     /// Reads a single process, or nil if it is gone or unreadable.
     public static func readEntry(pid: Int32, procRoot: String = "/proc") -> ProcessEntry? {
-        let base = "\(procRoot)/\(pid)"
-        guard let statBytes = FileSystem.readBytes("\(base)/stat"),
-              let stat = ProcessStat.parse(statBytes) else { return nil }
-        guard let uid = FileSystem.owner(of: base) else { return nil }
-        let arguments = FileSystem.readBytes("\(base)/cmdline").map(Self.splitNulTerminated) ?? []
-        return ProcessEntry(stat: stat, uid: uid, arguments: arguments)
+        let root = open(procRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else { return nil }
+        defer { close(root) }
+        return readEntry(pid: pid, relativeTo: root, wantsArguments: { _ in true })
+    }
+
+    /// One process, its files opened relative to the open `/proc` directory `root`.
+    private static func readEntry(pid: Int32, relativeTo root: Int32,
+                                  wantsArguments: (ProcessStat) -> Bool) -> ProcessEntry? {
+        let fd = openat(root, "\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        // Every file under /proc/PID is owned by the process's uid, like the folder itself.
+        var info = Glibc.stat()
+        guard fstat(fd, &info) == 0, let stat = FileSystem.withContents(of: fd, ProcessStat.parse) else { return nil }
+        let arguments = wantsArguments(stat) ? readArguments(pid: pid, relativeTo: root) : []
+        return ProcessEntry(stat: stat, uid: info.st_uid, arguments: arguments)
+    }
+
+    private static func readArguments(pid: Int32, relativeTo root: Int32) -> [String] {
+        let fd = openat(root, "\(pid)/cmdline", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        return FileSystem.readBytes(fd: fd).map(splitNulTerminated) ?? []
+    }
+
+    /// The PID a `/proc` entry names (all digits), or nil for the entries that are not processes.
+    private static func pid(named name: UnsafeRawBufferPointer) -> Int32? {
+        var pid: Int32 = 0
+        var digits = 0
+        for byte in name {
+            if byte == 0 { break }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 9 else { return nil }
+            pid = pid * 10 + Int32(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits > 0 ? pid : nil
     }
 
     /// Whether the process `identity` names is alive now (not a zombie, same start time).
     public static func isAlive(_ identity: ProcessIdentity) -> Bool {
-        guard let bytes = FileSystem.readBytes("/proc/\(identity.pid)/stat"),
-              let stat = ProcessStat.parse(bytes) else { return false }
+        guard let stat = ProcessStat.read(pid: identity.pid) else { return false }
         return stat.startTime == identity.startTime && stat.state != "Z" && stat.state != "X"
     }
 
@@ -106,7 +137,7 @@ public struct ProcessTable: Sendable {
         return result
     }
 
-    private static func splitNulTerminated(_ bytes: [UInt8]) -> [String] {
+    static func splitNulTerminated(_ bytes: [UInt8]) -> [String] {
         bytes.split(separator: 0, omittingEmptySubsequences: false)
             .dropLast(bytes.last == 0 ? 1 : 0)
             .map { String(decoding: $0, as: UTF8.self) }
@@ -140,6 +171,27 @@ public enum ProcessDetails {
         guard let bytes = FileSystem.readBytes("/proc/\(pid)/environ") else { return false }
         let needle = Array("\(key)=\(value)".utf8)
         return bytes.split(separator: 0).contains { $0.elementsEqual(needle) }
+    }
+
+    /// The values of `keys` in `pid`'s environment (absent keys left out), read once and searched
+    /// as raw bytes; nil when unreadable ("not ours"). The orphan sweep asks this of every process
+    /// of the user, so it builds no dictionary of the whole environment.
+    public static func environment(of pid: Int32, keys: [String]) -> [String: String]? {
+        guard let bytes = FileSystem.readBytes("/proc/\(pid)/environ") else { return nil }
+        let prefixes = keys.map { Array("\($0)=".utf8) }
+        var result = [String: String]()
+        for item in bytes.split(separator: 0) {
+            for (key, prefix) in zip(keys, prefixes) where item.starts(with: prefix) {
+                result[key] = String(decoding: item.dropFirst(prefix.count), as: UTF8.self)
+            }
+        }
+        return result
+    }
+
+    /// The argument vector of `pid`, for a process whose entry was scanned without it; empty when
+    /// it is gone or has none (a kernel thread, a zombie).
+    public static func arguments(of pid: Int32) -> [String] {
+        FileSystem.readBytes("/proc/\(pid)/cmdline").map(ProcessTable.splitNulTerminated) ?? []
     }
 
     /// The current working directory of `pid`, or nil when unreadable.

@@ -11,18 +11,45 @@ public enum FileSystem {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var result = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while result.count < limit {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
+        return readBytes(fd: fd, limit: limit)
+    }
+
+    /// Everything left to read from `fd`, or nil when reading fails.
+    public static func readBytes(fd: Int32, limit: Int = 1 << 26) -> [UInt8]? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk -> [UInt8]? in
+            var result = [UInt8]()
+            while result.count < limit {
+                let count = read(fd, chunk.baseAddress, chunk.count)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return nil
+                }
+                if count == 0 { break }
+                result.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<count]))
             }
-            if count == 0 { break }
-            result.append(contentsOf: chunk[0..<count])
+            return result
         }
-        return result
+    }
+
+    /// Reads the whole of a small file (a `/proc/PID/stat` line) from `fd` into a buffer on the
+    /// stack and hands it to `body`, so the thousands of reads of a scan allocate nothing. Nil when
+    /// reading fails or the file does not fit in `capacity` bytes.
+    public static func withContents<R>(of fd: Int32, capacity: Int = 4096,
+                                       _ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> R? in
+            var count = 0
+            while true {
+                guard count < buffer.count else { return nil }
+                let got = read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    return nil
+                }
+                if got == 0 { break }
+                count += got
+            }
+            return body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
     }
 
     /// The file's content as UTF-8 text (invalid bytes repaired), or nil.

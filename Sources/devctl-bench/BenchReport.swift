@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCore
+import Foundation
+
+/// The machine a run was measured on: the figures mean little without it.
+struct Machine: Sendable {
+    var processors: Int
+    var cpuModel: String
+    var kernel: String
+    /// The 1-minute load average when the run began: other work skews wall times.
+    var loadAverage: String
+
+    static func current() -> Machine {
+        let cpuinfo = FileSystem.readText("/proc/cpuinfo") ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+        var names = utsname()
+        uname(&names)
+        let release = withUnsafeBytes(of: names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let load = FileSystem.readText("/proc/loadavg")?.split(separator: " ").first.map(String.init) ?? "?"
+        return Machine(processors: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), cpuModel: model,
+                       kernel: "Linux \(release)", loadAverage: load)
+    }
+
+    var summary: String { "\(processors) × \(cpuModel), \(kernel), load average \(loadAverage) at start" }
+}
+
+/// Renders the rows as the table people read and the JSON document scripts read.
+struct BenchReport {
+    var rows: [BenchRow]
+    var machine: Machine
+    var options: BenchOptions
+    var devctl: String
+    var seconds: Double
+
+    var targetRows: [BenchRow] { rows.filter { $0.met != nil } }
+    var allMet: Bool { targetRows.allSatisfy { $0.met == true } }
+
+    /// How many times slower the reference row is than the devctl row it replaces.
+    func ratio(_ row: BenchRow) -> Double? {
+        guard case .reference(let other) = row.kind,
+              let base = rows.first(where: { $0.id == other }), base.measurement.median > 0 else { return nil }
+        return row.measurement.median / base.measurement.median
+    }
+
+    func table() -> String {
+        var table = TextTable(header: ["ROW", "MEDIAN", "MIN–MAX", "TARGET", "VERDICT"])
+        for row in rows {
+            let m = row.measurement
+            table.append([row.label, Format.seconds(m.median),
+                          "\(Format.seconds(m.min))–\(Format.seconds(m.max))", target(row), verdictWord(row)])
+        }
+        var lines = [
+            "devctl-bench: \(devctl)",
+            "machine: \(machine.summary)",
+            "\(options.services) services, \(options.idle) idle processes, \(options.runs) timed runs per row after one warm-up, wall time per command",
+            "",
+            table.rendered(),
+            "",
+        ]
+        lines += rows.map(verdictLine)
+        let missed = targetRows.filter { $0.met == false }.count
+        lines.append("")
+        lines.append(missed == 0 ? "all \(targetRows.count) targets met (benchmark took \(Format.seconds(seconds)))"
+                                 : "\(missed) of \(targetRows.count) targets missed (benchmark took \(Format.seconds(seconds)))")
+        return lines.joined(separator: "\n")
+    }
+
+    private func target(_ row: BenchRow) -> String {
+        switch row.kind {
+        case .target(let seconds): "< \(Format.seconds(seconds))"
+        case .floor: "(floor)"
+        case .reference: "(legacy)"
+        }
+    }
+
+    private func verdictWord(_ row: BenchRow) -> String {
+        switch row.kind {
+        case .target: row.met == true ? "ok" : "MISSED"
+        case .floor: "-"
+        case .reference: ratio(row).map { String(format: "%.0f× slower", $0) } ?? "-"
+        }
+    }
+
+    private func verdictLine(_ row: BenchRow) -> String {
+        verdict(row) + (row.note.map { "; \($0)" } ?? "")
+    }
+
+    private func verdict(_ row: BenchRow) -> String {
+        let m = row.measurement
+        let figures = "median \(Format.seconds(m.median)) (\(Format.seconds(m.min))–\(Format.seconds(m.max)), \(m.samples.count) samples)"
+        switch row.kind {
+        case .target(let seconds):
+            let word = row.met == true ? "PASS" : "MISS"
+            let comparison = row.met == true ? "under" : "over"
+            return "\(word)  \(row.label): \(figures), \(comparison) the target of \(Format.seconds(seconds))"
+        case .floor:
+            return "INFO  \(row.label): \(figures); no target, the cost every command pays"
+        case .reference(let other):
+            let times = ratio(row).map { String(format: "%.1f×", $0) } ?? "?"
+            return "INFO  \(row.label): \(figures); \(times) the time of devctl's '\(other)' row"
+        }
+    }
+
+    func json() -> JSONText {
+        .object([
+            ("machine", .object([
+                ("processors", .int(machine.processors)), ("cpu", .string(machine.cpuModel)),
+                ("kernel", .string(machine.kernel)), ("loadAverage", .string(machine.loadAverage)),
+            ])),
+            ("options", .object([
+                ("services", .int(options.services)), ("idle", .int(options.idle)), ("runs", .int(options.runs)),
+            ])),
+            ("devctl", .string(devctl)),
+            ("rows", .array(rows.map { row in
+                let m = row.measurement
+                var fields: [(String, JSONText)] = [
+                    ("id", .string(row.id)), ("label", .string(row.label)),
+                    ("medianMs", .double(m.median * 1000)), ("minMs", .double(m.min * 1000)), ("maxMs", .double(m.max * 1000)),
+                    ("samplesMs", .array(m.samples.map { .double($0 * 1000) })),
+                ]
+                switch row.kind {
+                case .target(let seconds):
+                    fields += [("targetMs", .double(seconds * 1000)), ("met", .bool(row.met == true))]
+                case .floor:
+                    fields += [("targetMs", .null), ("met", .null)]
+                case .reference(let other):
+                    fields += [("targetMs", .null), ("met", .null), ("comparedTo", .string(other)),
+                               ("ratio", .optional(ratio(row)) { .double($0) })]
+                }
+                if let note = row.note { fields.append(("note", .string(note))) }
+                return .object(fields)
+            })),
+            ("allMet", .bool(allMet)),
+            ("seconds", .double(seconds)),
+        ])
+    }
+}
+
+extension Format {
+    /// "12.3 ms" under a second, "1.07 s" above; whole numbers (targets) without decimals.
+    static func seconds(_ value: Double) -> String {
+        let ms = value * 1000
+        if value >= 1 { return String(format: value == value.rounded() ? "%.0f s" : "%.2f s", value) }
+        return String(format: ms == ms.rounded() ? "%.0f ms" : "%.1f ms", ms)
+    }
+}

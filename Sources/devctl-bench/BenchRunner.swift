@@ -1,0 +1,221 @@
+import DevctlCore
+import Foundation
+
+/// Runs every row of the benchmark in turn, each on a fresh project, checking after every command
+/// that it did what it claims (services running after `start`, none left after `stop`) so a fast
+/// but broken devctl can never produce a good figure.
+struct BenchRunner {
+    let options: BenchOptions
+    /// This binary, which the services of the health-check row run as listeners.
+    let bench: String
+    let devctl: String
+    let legacyScript: String
+    let cleanup: BenchCleanup
+    let runner: CommandRunner
+    /// Progress for the person waiting, on stderr.
+    let progress: (String) -> Void
+
+    init(options: BenchOptions, bench: String, devctl: String, legacyScript: String, cleanup: BenchCleanup,
+         progress: @escaping (String) -> Void) {
+        self.options = options
+        self.bench = bench
+        self.devctl = devctl
+        self.legacyScript = legacyScript
+        self.cleanup = cleanup
+        runner = CommandRunner(cleanup: cleanup)
+        self.progress = progress
+    }
+
+    func run() throws(BenchError) -> [BenchRow] {
+        var rows = try startStatusStop()
+        rows.append(try stopWithChildren())
+        rows.append(try stopWithHealthChecks())
+        rows.append(try stopWithIgnorers())
+        rows.append(try scan())
+        rows += try floor()
+        rows.append(try legacy())
+        return rows
+    }
+
+    private var n: Int { options.services }
+    private var runs: Int { options.runs }
+
+    /// `start`, `status` and `stop` of N services that exit on SIGTERM, in one cycle per run.
+    private func startStatusStop() throws(BenchError) -> [BenchRow] {
+        progress("start, status, stop of \(n) services (\(runs + 1) cycles)")
+        let project = try BenchProject(in: cleanup.directory, name: "obedient",
+                                       services: BenchProject.services(n) { _ in ServiceKind.obedient })
+        var start = [Double](), status = [Double](), stop = [Double]()
+        for cycle in 0...runs {
+            let started = try devctl(["start"], in: project)
+            try expectRunning(n, project)
+            var statuses = [Double]()
+            for _ in 0..<3 { statuses.append(try devctl(["status"], in: project)) }
+            let stopped = try devctl(["stop"], in: project)
+            try expectNoneLeft(after: "devctl stop")
+            guard cycle > 0 else { continue }
+            start.append(started)
+            status += statuses
+            stop.append(stopped)
+        }
+        return [
+            BenchRow(id: "start", label: "start, \(n) services (no health checks)",
+                     measurement: Measurement(samples: start), kind: .target(seconds: 0.5)),
+            BenchRow(id: "status", label: "status, \(n) services",
+                     measurement: Measurement(samples: status), kind: .target(seconds: 0.05)),
+            BenchRow(id: "stop", label: "stop, \(n) services exiting on SIGTERM",
+                     measurement: Measurement(samples: stop), kind: .target(seconds: 0.15)),
+        ]
+    }
+
+    /// `stop` of N services whose shell has three children each: 4·N processes to take down.
+    private func stopWithChildren() throws(BenchError) -> BenchRow {
+        progress("stop of \(n) services with 3 children each (\(runs + 1) cycles)")
+        let project = try BenchProject(in: cleanup.directory, name: "children",
+                                       services: BenchProject.services(n) { _ in ServiceKind.withChildren })
+        let measurement = try repeatTimed(runs: runs) { () throws(BenchError) -> Double in
+            try devctl(["start"], in: project)
+            try expectRunning(4 * n, project)
+            let seconds = try devctl(["stop"], in: project)
+            try expectNoneLeft(after: "devctl stop")
+            return seconds
+        }
+        return BenchRow(id: "stopChildren", label: "stop, \(n) services with 3 children each (\(4 * n) processes)",
+                        measurement: measurement, kind: .target(seconds: 0.15))
+    }
+
+    /// `stop` of N services with TCP health checks: verification must find every port free again,
+    /// which reads the kernel's listening sockets.
+    private func stopWithHealthChecks() throws(BenchError) -> BenchRow {
+        progress("stop of \(n) services with TCP health checks (\(runs + 1) cycles)")
+        let base = try freePorts(n)
+        let services = (0..<n).map { index in
+            BenchProject.Service(name: "svc-\(index + 1)",
+                                 command: ServiceKind.listening(on: base + index, bench: bench),
+                                 healthcheck: BenchProject.HealthCheck(tcp: base + index))
+        }
+        let project = try BenchProject(in: cleanup.directory, name: "healthchecks", services: services)
+        let measurement = try repeatTimed(runs: runs) { () throws(BenchError) -> Double in
+            try devctl(["start"], in: project)
+            try expectRunning(n, project)
+            let seconds = try devctl(["stop"], in: project)
+            try expectNoneLeft(after: "devctl stop")
+            return seconds
+        }
+        return BenchRow(id: "stopHealthChecks", label: "stop, \(n) services with TCP health checks",
+                        measurement: measurement, kind: .target(seconds: 0.15))
+    }
+
+    /// The first of `count` consecutive ports nobody listens on, below the ephemeral range (where
+    /// other programs' listeners on port 0 land).
+    private func freePorts(_ count: Int) throws(BenchError) -> Int {
+        let listening = PortOwners.listeningPorts()
+        for base in stride(from: 23_000, to: 32_000 - count, by: count)
+        where (base..<base + count).allSatisfy({ !listening.contains($0) }) {
+            return base
+        }
+        throw BenchError("no \(count) consecutive free TCP ports between 23000 and 32000")
+    }
+
+    /// `stop` of N services of which five ignore SIGTERM: the stop must last their stopTimeout
+    /// and barely more.
+    private func stopWithIgnorers() throws(BenchError) -> BenchRow {
+        let ignoring = options.ignoring, timeout = options.stopTimeout
+        progress("stop of \(n) services, \(ignoring) ignoring SIGTERM (\(runs + 1) cycles of about \(Int(timeout)) s)")
+        let services = BenchProject.services(n) { $0 <= ignoring ? ServiceKind.ignoringTerm : ServiceKind.obedient }
+        let project = try BenchProject(in: cleanup.directory, name: "ignorers", stopTimeout: timeout, services: services)
+        let measurement = try repeatTimed(runs: runs) { () throws(BenchError) -> Double in
+            try devctl(["start"], in: project)
+            try expectRunning(n, project)
+            let seconds = try devctl(["stop"], in: project)
+            try expectNoneLeft(after: "devctl stop")
+            guard seconds >= timeout else {
+                throw BenchError("stop took \(Format.seconds(seconds)), less than the \(Format.seconds(timeout)) stopTimeout: "
+                                 + "the services did not ignore SIGTERM")
+            }
+            return seconds
+        }
+        return BenchRow(id: "stopIgnoring", label: "stop, \(ignoring) of \(n) ignoring SIGTERM (stopTimeout \(Int(timeout)) s)",
+                        measurement: measurement, kind: .target(seconds: timeout + 0.15))
+    }
+
+    /// One `/proc` scan as status, start and stop make it (no command lines), in this process,
+    /// with M idle processes added to the machine's; the scan that also reads every command line
+    /// is timed beside it for the note.
+    private func scan() throws(BenchError) -> BenchRow {
+        progress("/proc scan with \(options.idle) idle processes")
+        let idle = try IdleProcesses(count: options.idle, cleanup: cleanup)
+        defer { idle.stop() }
+        var size = 0
+        let measurement = try repeatTimed(runs: runs * 3) { () throws(BenchError) -> Double in
+            try timed { size = ProcessTable.scan(wantsArguments: { _ in false }).entries.count }
+        }
+        let withCommandLines = try repeatTimed(runs: runs * 3) { () throws(BenchError) -> Double in
+            try timed { _ = ProcessTable.scan() }
+        }
+        return BenchRow(id: "scan", label: "/proc scan, \(size) processes (\(options.idle) idle added)",
+                        measurement: measurement, kind: .target(seconds: 0.05),
+                        note: "status, start and stop scan without command lines; "
+                            + "reading them too: median \(Format.seconds(withCommandLines.median))")
+    }
+
+    /// What every command costs before it does anything: the binary starting, and `status` of a
+    /// project with nothing running.
+    private func floor() throws(BenchError) -> [BenchRow] {
+        progress("floor: devctl --version, status of a project with nothing running")
+        let project = try BenchProject(in: cleanup.directory, name: "floor",
+                                       services: BenchProject.services(1) { _ in ServiceKind.obedient })
+        let version = try repeatTimed(runs: runs * 3) { () throws(BenchError) -> Double in
+            try devctl(["--version"], in: project)
+        }
+        let status = try repeatTimed(runs: runs * 3) { () throws(BenchError) -> Double in
+            try devctl(["status"], in: project, expecting: ExitCode.notRunning)
+        }
+        return [
+            BenchRow(id: "floorVersion", label: "floor: devctl --version", measurement: version, kind: .floor),
+            BenchRow(id: "floorStatus", label: "floor: status, nothing running", measurement: status, kind: .floor),
+        ]
+    }
+
+    /// The stop script devctl replaces, on N services devctl started: SIGTERM to each recorded
+    /// PID, a fixed `sleep 3`, SIGKILL, files removed.
+    private func legacy() throws(BenchError) -> BenchRow {
+        progress("legacy stop-dev.sh on \(n) services (\(runs) runs of about 3 s)")
+        let project = try BenchProject(in: cleanup.directory, name: "legacy",
+                                       services: BenchProject.services(n) { _ in ServiceKind.obedient })
+        let measurement = try repeatTimed(warmUp: false, runs: runs) { () throws(BenchError) -> Double in
+            try devctl(["start"], in: project)
+            try expectRunning(n, project)
+            let seconds = try runner.run(["/bin/bash", legacyScript], in: project.root)
+            try expectNoneLeft(after: "stop-dev.sh")
+            return seconds
+        }
+        return BenchRow(id: "legacyStop", label: "legacy stop-dev.sh, \(n) services", measurement: measurement,
+                        kind: .reference(row: "stop"))
+    }
+
+    @discardableResult
+    private func devctl(_ arguments: [String], in project: BenchProject,
+                        expecting expected: Int32 = 0) throws(BenchError) -> Double {
+        try runner.run([devctl] + arguments, in: project.root, expecting: expected)
+    }
+
+    /// Waits (briefly) until `count` marked processes run: a shell forks its children just after
+    /// `start` returns, and the stop should find all of them.
+    private func expectRunning(_ count: Int, _ project: BenchProject) throws(BenchError) {
+        var found = 0
+        let ok = Poll.until(timeout: 5) {
+            found = cleanup.marked().count
+            return found == count
+        }
+        guard ok else { throw BenchError("expected \(count) processes running in '\(project.root)', found \(found)") }
+    }
+
+    private func expectNoneLeft(after command: String) throws(BenchError) {
+        let left = cleanup.marked()
+        guard left.isEmpty else {
+            let list = left.prefix(5).map { "\($0.pid) \($0.commandLine)" }.joined(separator: "; ")
+            throw BenchError("\(command) left \(left.count) process(es) running: \(list)")
+        }
+    }
+}

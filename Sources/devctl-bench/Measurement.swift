@@ -1,0 +1,60 @@
+/// The wall times of one row's timed repetitions (warm-up excluded), in seconds.
+struct Measurement: Sendable {
+    var samples: [Double]
+
+    var median: Double {
+        let sorted = samples.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    var min: Double { samples.min() ?? 0 }
+    var max: Double { samples.max() ?? 0 }
+}
+
+/// One line of the result: what was measured, the figures, and the SPEC §6 target it answers to.
+struct BenchRow: Sendable {
+    enum Kind: Sendable {
+        /// A SPEC §6 target: the median must stay under `seconds`.
+        case target(seconds: Double)
+        /// The cost every devctl command pays before doing anything: reported, no target.
+        case floor
+        /// The script devctl replaces, run on the same services: reported as a ratio to `row`.
+        case reference(row: String)
+    }
+
+    var id: String
+    var label: String
+    var measurement: Measurement
+    var kind: Kind
+    /// What else the reader needs to judge the figure, added to its verdict line.
+    var note: String?
+
+    /// Whether the median meets the target; nil for rows without one.
+    var met: Bool? {
+        guard case .target(let seconds) = kind else { return nil }
+        return measurement.median < seconds
+    }
+}
+
+/// Measures `body` once untimed, then `runs` times.
+func repeatTimed(warmUp: Bool = true, runs: Int, _ body: () throws(BenchError) -> Double) throws(BenchError) -> Measurement {
+    if warmUp { _ = try body() }
+    var samples = [Double]()
+    for _ in 0..<runs { samples.append(try body()) }
+    return Measurement(samples: samples)
+}
+
+/// Seconds elapsed while running `body`, on the monotonic clock.
+func timed(_ body: () throws(BenchError) -> Void) throws(BenchError) -> Double {
+    let clock = ContinuousClock()
+    let began = clock.now
+    try body()
+    return (clock.now - began).seconds
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCore
+import Testing
+
+@Suite struct ProcessTableScanTests {
+    @Test func scanReadsCommandLinesOnlyWhereAsked() throws {
+        let table = ProcessTable.scan(wantsArguments: { $0.pid == getpid() })
+        #expect(try #require(table[getpid()]).arguments.isEmpty == false)
+        #expect(try #require(table[getppid()]).arguments.isEmpty)
+        #expect(ProcessDetails.arguments(of: getpid()) == table[getpid()]?.arguments)
+    }
+
+    @Test func environmentKeysAreReadWithoutTheRest() throws {
+        let values = try #require(ProcessDetails.environment(of: getpid(), keys: ["PATH", "DEVCTL_NO_SUCH_VARIABLE"]))
+        #expect(values.keys.sorted() == ["PATH"])
+        #expect(values["PATH"] == ProcessDetails.environment(of: getpid())?["PATH"])
+    }
+}
