@@ -164,4 +164,20 @@ import Testing
         for key in ["uptimeSeconds", "cpuPercent", "health"] { #expect(first.keys.contains(key)) }
         #expect(json["containers"] as? [Any] != nil)
     }
+
+    @Test func healthChecksOfAWaveAllRunAtOnce() throws {
+        // Each probe marks its service, and passes only once all eight have been probed: if the
+        // waits were queued a few at a time (as on a 2-core machine they once were), the first
+        // ones could never pass and would time out.
+        let seen = NSTemporaryDirectory() + "devctl-probes-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: seen, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: seen) }
+        let check = "touch \(seen)/$DEVCTL_SERVICE; [ $(ls \(seen) | wc -l) -ge 8 ]"
+        let services = (1...8).map { #"{"name": "s\#($0)", "command": ["sleep", "300"], "healthcheck": {"command": "\#(check)", "timeout": 20}}"# }
+        let project = TestProject(#"{"services": [\#(services.joined(separator: ", "))]}"#)
+        defer { project.cleanUp() }
+        let result = project.devctl("start")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(project.trackedPIDs.count == 8)
+    }
 }

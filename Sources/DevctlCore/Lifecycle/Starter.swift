@@ -184,7 +184,7 @@ public struct Starter: Sendable {
         // at least `settleTime` when it passes, and the wave settles in `settleTime` rather than
         // in one settle per worker thread after another.
         let settleDeadline = Date().addingTimeInterval(settleTime)
-        DispatchQueue.concurrentPerform(iterations: awaited.count) { index in
+        Concurrently.forEach(awaited.count) { index in
             let item = awaited[index], service = item.service
             let began = Date()
             let exitReason: @Sendable () -> String? = {

@@ -50,7 +50,7 @@ public struct StatusCollector: Sendable {
         let runtimes = selected.compactMap { inspection.runtime($0) }
         let healths = Mutex([String: String]())
         let checks = HealthCheckRunner(launcher: launcher), timeout = probeTimeout
-        DispatchQueue.concurrentPerform(iterations: runtimes.count) { index in
+        Concurrently.forEach(runtimes.count) { index in
             let runtime = runtimes[index]
             guard runtime.state == .running, let config = runtime.config, let check = config.healthcheck else { return }
             let health = switch checks.probe(config, timeout: min(timeout, check.timeout)) {
