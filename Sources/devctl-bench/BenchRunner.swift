@@ -11,7 +11,7 @@ struct BenchRunner {
     let devctl: String
     let legacyScript: String
     let cleanup: BenchCleanup
-    let runner: CommandRunner
+    let runner: TimedCommand
     /// Progress for the person waiting, on stderr.
     let progress: (String) -> Void
 
@@ -22,7 +22,7 @@ struct BenchRunner {
         self.devctl = devctl
         self.legacyScript = legacyScript
         self.cleanup = cleanup
-        runner = CommandRunner(cleanup: cleanup)
+        runner = TimedCommand(cleanup: cleanup)
         self.progress = progress
     }
 

@@ -6,7 +6,7 @@ import Foundation
 
 /// Runs one command the way a user's shell would and times it from spawn to exit: the wall time a
 /// user waits. Output goes to a file (no pipe can fill up), kept only to explain a failure.
-struct CommandRunner: Sendable {
+struct TimedCommand: Sendable {
     let environment: [String: String]
     let outputPath: String
 
