@@ -35,6 +35,7 @@ import Testing
         for pid in pids.values { #expect(!TestProcesses.isAlive(pid)) }
         for phase in 1...5 { #expect(result.stdout.contains("[\(phase)/5]")) }
         #expect(result.stdout.contains("2 stopped gracefully"))
+        #expect(result.stdout.contains("no process left"))
         #expect(project.read(".pids/services.pids") == nil)
         #expect(project.read(".pids/logs/a.log") != nil, "logs are kept")
         #expect(project.read(".pids/events.log")?.contains(#""event":"signal""#) == true)

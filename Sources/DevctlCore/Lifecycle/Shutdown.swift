@@ -121,6 +121,10 @@ public struct Shutdown: Sendable {
         let table = ProcessTable.scan(wantsArguments: { _ in false })
         report.stragglers = verify(plan: plan, rules: rules, table: table)
         report.stragglers.forEach { emit(.straggler($0)) }
+        if report.stragglers.isEmpty {
+            let ports = plan.targets.compactMap { project.config.service(named: $0.name)?.healthcheck?.port }
+            emit(.verified(ports: ports))
+        }
         try updateTracking(snapshot: snapshot, plan: plan, stragglers: report.stragglers, table: table)
         report.interrupted = options.isInterrupted()
         report.milliseconds = Int(Date().timeIntervalSince(began) * 1000)

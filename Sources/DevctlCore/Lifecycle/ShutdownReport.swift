@@ -43,6 +43,8 @@ public enum ShutdownEvent: Sendable {
     case orphan(SweptOrphan)
     case containers(ComposeOutcome)
     case straggler(Straggler)
+    /// Verification found no process of the stopped services, and these health-check ports free.
+    case verified(ports: [Int])
     case skipped(phase: Int, reason: String)
 }
 

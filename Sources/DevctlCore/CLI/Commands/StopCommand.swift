@@ -62,6 +62,9 @@ enum StopCommand {
             terminal.line("  \(terminal.fail)  killed pid \(orphan.pid) with \(orphan.signal): \(orphan.command.prefix(80)) — \(orphan.reason)")
         case .containers(let outcome):
             terminal.line("  " + ContainerControl.render(outcome, verb: "down", terminal: terminal))
+        case .verified(let ports):
+            let free = ports.isEmpty ? "" : ", port\(ports.count == 1 ? "" : "s") \(ports.map(String.init).joined(separator: ", ")) free"
+            terminal.line("  \(terminal.ok)  no process left\(free)")
         case .straggler(let straggler):
             let holder = straggler.pid.map { "pid \($0): " } ?? ""
             terminal.line("  \(terminal.fail)  still alive: \(holder)\(straggler.command.prefix(80))\(straggler.service.map { " (\($0))" } ?? "")")
