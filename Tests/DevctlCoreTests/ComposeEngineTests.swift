@@ -7,23 +7,6 @@ import Testing
 /// gone after `down`, and nobody else's touched. One test at a time: every compose v1 call starts a
 /// Python, and several at once starve a 2-core machine.
 @Suite(.privateDockerEngine, .serialized) struct ComposeEngineTests {
-    /// `db` turns healthy only once the test creates /tmp/ready in it.
-    static let gatedDatabase = """
-        services:
-          web:
-            image: \(PrivateDockerEngine.image)
-            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
-            network_mode: none
-          db:
-            image: \(PrivateDockerEngine.image)
-            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
-            network_mode: none
-            healthcheck:
-              test: ["CMD", "test", "-f", "/tmp/ready"]
-              interval: 200ms
-              retries: 1000
-        """
-
     /// A compose project in a folder of its own under the engine's, named after the test.
     func project(_ engine: PrivateDockerEngine, _ name: String, compose: String) throws -> ComposeProject {
         let folder = "\(engine.root)/projects/\(name)"
@@ -55,7 +38,7 @@ import Testing
     @Test func containersListsTheProjectsContainersWithStateAndHealth() throws {
         let engine = try PrivateDockerEngine.required()
         let runner = ComposeRunner(environment: engine.environment)
-        let project = try project(engine, "devctl-containers", compose: Self.gatedDatabase)
+        let project = try project(engine, "devctl-containers", compose: ComposeFixtures.gatedDatabase)
         defer { _ = runner.down(project, timeout: 0) }
         #expect(try runner.containers(project).get() == [])
 
