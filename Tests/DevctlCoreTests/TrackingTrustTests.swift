@@ -59,7 +59,7 @@ import Testing
         let root = NSTemporaryDirectory() + "devctl-trust-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        FileManager.default.createFile(atPath: root + "/.pids", contents: Data())
+        _ = FileManager.default.createFile(atPath: root + "/.pids", contents: Data())
         let problem = try #require(TrackingTrust.check(TrackingStore(root: root)))
         #expect(problem.reason == "is a file, not a folder")
         #expect(!problem.isOverridable)

@@ -59,7 +59,7 @@ public struct CommandContext: Sendable {
             throw CommandFailure("another devctl (\(pid)) is running: \(holder.command)")
         }
         // A holder killed mid-write left each file whole, but maybe not all of them updated.
-        try? project.store.reconcile()
+        _ = try? project.store.reconcile()
         return lock
     }
 

@@ -42,7 +42,7 @@ final class TestProject: @unchecked Sendable {
     func write(_ path: String, _ content: String, mode: Int = 0o644) {
         let full = root + "/" + path
         try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: full, contents: Data(content.utf8), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: full, contents: Data(content.utf8), attributes: [.posixPermissions: mode])
     }
 
     func read(_ path: String) -> String? { try? String(contentsOfFile: root + "/" + path, encoding: .utf8) }
