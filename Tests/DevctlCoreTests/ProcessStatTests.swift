@@ -40,7 +40,7 @@ import Testing
 
 @Suite struct ProcessTableTests {
     @Test func scanFindsThisProcessWithItsCommandLine() throws {
-        let table = ProcessTable.scan()
+        let table = ProcessTable.scan(withArguments: true)
         let me = try #require(table[getpid()])
         #expect(me.uid == geteuid())
         #expect(!me.arguments.isEmpty)

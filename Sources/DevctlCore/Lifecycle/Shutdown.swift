@@ -37,7 +37,7 @@ public struct Shutdown: Sendable {
         let began = Date()
         let snapshot = project.store.read()
         let names = try project.resolveNamesAllowingTracked(options.names, tracked: snapshot)
-        let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan(wantsArguments: { _ in false }))
+        let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan())
         inspection.problems.forEach { emit(.warning($0)) }
         inspection.warnings.forEach { emit(.warning($0)) }
         let plan = ShutdownPlan.make(project: project, inspection: inspection, names: names,
@@ -118,7 +118,7 @@ public struct Shutdown: Sendable {
 
         emit(.phase(5, "Verify"))
         // One scan serves the verification and the tracking update that follows it.
-        let table = ProcessTable.scan(wantsArguments: { _ in false })
+        let table = ProcessTable.scan()
         report.stragglers = verify(plan: plan, rules: rules, table: table)
         report.stragglers.forEach { emit(.straggler($0)) }
         if report.stragglers.isEmpty {
@@ -198,7 +198,7 @@ public struct Shutdown: Sendable {
         // Bounded: each pass either finds new processes to kill or ends the loop.
         for _ in 0..<20 {
             Self.waitGone(killed, upTo: 1)
-            let table = ProcessTable.scan(wantsArguments: { _ in false })
+            let table = ProcessTable.scan()
             var alive = [Int32: ProcessEntry]()
             for target in targets {
                 let roots = target.processes.compactMap { table.live($0.identity) }
@@ -222,7 +222,7 @@ public struct Shutdown: Sendable {
 
     /// Phase 3: TERM every process the rules claim, a brief grace, then KILL what remains.
     private func sweep(_ rules: OrphanRules, emit: @Sendable (ShutdownEvent) -> Void) -> [SweptOrphan] {
-        let matches = rules.matches(in: ProcessTable.scan(wantsArguments: { _ in false }))
+        let matches = rules.matches(in: ProcessTable.scan())
         guard !matches.isEmpty else { return [] }
         for match in matches { SafeSignal.send(.terminate, to: match.process.identity) }
         let survivors = Self.waitGone(Set(matches.map(\.process.identity)), upTo: orphanGrace)

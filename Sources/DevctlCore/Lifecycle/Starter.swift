@@ -75,7 +75,7 @@ public struct Starter: Sendable {
         let store = project.store
         try store.prepare()
         let snapshot = store.read()
-        let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan(wantsArguments: { _ in false }))
+        let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan())
         inspection.warnings.forEach { report(.ignoredEntry($0)) }
         var entries = snapshot.entries
         let targets = project.graph.closure(of: try project.resolveNames(options.names))

@@ -45,7 +45,7 @@ public struct StatusCollector: Sendable {
 
     public func collect(names: [String]) throws(UnknownServiceError) -> StatusReport {
         let selected = try project.resolveNames(names)
-        let table = ProcessTable.scan(wantsArguments: { _ in false })
+        let table = ProcessTable.scan()
         let inspection = ServiceInspector(project: project).inspect(project.store.readTrusted(), table: table)
         let runtimes = selected.compactMap { inspection.runtime($0) }
         let healths = Mutex([String: String]())

@@ -23,11 +23,10 @@ public struct ProcessTable: Sendable {
         self.uptime = uptime
     }
 
-    /// Reads `/proc` once. Command lines are read only for processes `wantsArguments` accepts
-    /// (default: all): reading one costs as much as the rest of the entry, and most commands need
-    /// none, which keeps scans of thousands of processes fast.
-    public static func scan(procRoot: String = "/proc",
-                            wantsArguments: (ProcessStat) -> Bool = { _ in true }) -> ProcessTable {
+    /// Reads `/proc` once. Command lines only `withArguments`: reading one costs as much as the rest
+    /// of the entry and no decision needs them (the orphan sweep reads those of its candidates
+    /// itself), which keeps scans of thousands of processes fast.
+    public static func scan(procRoot: String = "/proc", withArguments: Bool = false) -> ProcessTable {
         var entries = [ProcessEntry]()
         entries.reserveCapacity(512)
         if let directory = opendir(procRoot) {
@@ -35,7 +34,7 @@ public struct ProcessTable: Sendable {
             let root = dirfd(directory)
             while let item = readdir(directory) {
                 guard let pid = withUnsafeBytes(of: item.pointee.d_name, Self.pid(named:)),
-                      let entry = readEntry(pid: pid, relativeTo: root, wantsArguments: wantsArguments) else { continue }
+                      let entry = readEntry(pid: pid, relativeTo: root, withArguments: withArguments) else { continue }
                 entries.append(entry)
             }
         }
@@ -47,19 +46,18 @@ public struct ProcessTable: Sendable {
         let root = open(procRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { return nil }
         defer { close(root) }
-        return readEntry(pid: pid, relativeTo: root, wantsArguments: { _ in true })
+        return readEntry(pid: pid, relativeTo: root, withArguments: true)
     }
 
     /// One process, its files opened relative to the open `/proc` directory `root`.
-    private static func readEntry(pid: Int32, relativeTo root: Int32,
-                                  wantsArguments: (ProcessStat) -> Bool) -> ProcessEntry? {
+    private static func readEntry(pid: Int32, relativeTo root: Int32, withArguments: Bool) -> ProcessEntry? {
         let fd = openat(root, "\(pid)/stat", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         // Every file under /proc/PID is owned by the process's uid, like the folder itself.
         var info = Glibc.stat()
         guard fstat(fd, &info) == 0, let stat = FileSystem.withContents(of: fd, ProcessStat.parse) else { return nil }
-        let arguments = wantsArguments(stat) ? readArguments(pid: pid, relativeTo: root) : []
+        let arguments = withArguments ? readArguments(pid: pid, relativeTo: root) : []
         return ProcessEntry(stat: stat, uid: info.st_uid, arguments: arguments)
     }
 
