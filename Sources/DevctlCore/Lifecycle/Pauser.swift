@@ -64,7 +64,7 @@ public struct Pauser: Sendable {
         let deadline = Date().addingTimeInterval(settleTimeout)
         var pause: useconds_t = 1_000
         while true {
-            signal(action.signal, leader: leader, processes: processes.filter(needsSignal))
+            SafeSignal.send(action.signal, toTree: processes.filter(needsSignal), leader: leader.identity, group: leader.pgid)
             // A process forked before the signal arrived joins the tree: the next scan finds it.
             processes = ProcessTable.scan().tree(of: leader.identity)
             let pending = processes.filter(needsSignal)
@@ -73,18 +73,6 @@ public struct Pauser: Sendable {
             if Date() >= deadline { return .incomplete(pid: leader.pid, remaining: pending.count) }
             usleep(pause)
             pause = min(pause * 2, 20_000)
-        }
-    }
-
-    /// The group as a whole (which also reaches members forked after the scan), then each process
-    /// outside it by identity.
-    private func signal(_ signal: Signal, leader: ProcessEntry, processes: [ProcessEntry]) {
-        guard !processes.isEmpty else { return }
-        if processes.contains(where: { $0.pgid == leader.pgid }) {
-            SafeSignal.send(signal, toGroup: leader.pgid, provenBy: leader.identity)
-        }
-        for process in processes where process.pgid != leader.pgid {
-            SafeSignal.send(signal, to: process.identity)
         }
     }
 

@@ -138,19 +138,9 @@ public struct Shutdown: Sendable {
     /// The stop signal to the group (while the leader proves it) and to every tree member outside
     /// it; a stopped process also gets SIGCONT so it can act on the signal.
     private func signal(_ target: StopTarget, with signal: Signal) {
-        var groupSignalled = false
-        if let leader = target.leader, let group = target.group {
-            groupSignalled = SafeSignal.send(signal, toGroup: group, provenBy: leader)
-        }
-        // Once the leader has exited nothing proves the group is still the service's: each member then.
-        for process in target.processes where process.pgid != target.group || !groupSignalled {
-            SafeSignal.send(signal, to: process.identity)
-        }
-        if signal != .kill, target.processes.contains(where: \.isStopped) {
-            if let leader = target.leader, let group = target.group {
-                SafeSignal.send(.continue, toGroup: group, provenBy: leader)
-            }
-            for process in target.processes where process.isStopped { SafeSignal.send(.continue, to: process.identity) }
+        SafeSignal.send(signal, toTree: target.processes, leader: target.leader, group: target.group)
+        if signal != .kill {
+            SafeSignal.send(.continue, toTree: target.processes.filter(\.isStopped), leader: target.leader, group: target.group)
         }
     }
 

@@ -27,4 +27,17 @@ public enum SafeSignal {
         _ = pidfd
         return (try? ProcessSignaller.signal(group: pgid, signal)) ?? false
     }
+
+    /// Signals a service's tree: its process group as a whole (reaching members forked after the
+    /// scan) while `leader` proves it, and by identity every process listed outside that group —
+    /// or every process listed, once nothing proves the group is still the service's.
+    public static func send(_ signal: Signal, toTree processes: [ProcessEntry], leader: ProcessIdentity?, group: Int32?) {
+        var groupSignalled = false
+        if let leader, let group, processes.contains(where: { $0.pgid == group }) {
+            groupSignalled = send(signal, toGroup: group, provenBy: leader)
+        }
+        for process in processes where process.pgid != group || !groupSignalled {
+            send(signal, to: process.identity)
+        }
+    }
 }
