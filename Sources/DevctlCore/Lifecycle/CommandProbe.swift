@@ -17,7 +17,7 @@ public enum CommandProbe {
             return .unhealthy(error.message)
         }
         let deadline = Date().addingTimeInterval(timeout)
-        var pause: useconds_t = 1_000
+        var backoff = Backoff(maximum: 0.02)
         while true {
             if let status = Spawner.reap(pid) {
                 return status == .exited(0) ? .healthy : .unhealthy("check command \(status)")
@@ -27,8 +27,7 @@ public enum CommandProbe {
                 _ = Spawner.reap(pid, blocking: true)
                 return .unhealthy(String(format: "check command timed out after %.1f s", timeout))
             }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+            backoff.pause()
         }
     }
 }

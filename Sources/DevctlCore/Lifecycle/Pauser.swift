@@ -62,7 +62,7 @@ public struct Pauser: Sendable {
 
         var processes = runtime.processes
         let deadline = Date().addingTimeInterval(settleTimeout)
-        var pause: useconds_t = 1_000
+        var backoff = Backoff(maximum: 0.02)
         while true {
             SafeSignal.send(action.signal, toTree: processes.filter(needsSignal), leader: leader.identity, group: leader.pgid)
             // A process forked before the signal arrived joins the tree: the next scan finds it.
@@ -71,8 +71,7 @@ public struct Pauser: Sendable {
             if processes.isEmpty { return .notRunning("exited") }
             if pending.isEmpty { return .done(pid: leader.pid, processes: processes.count) }
             if Date() >= deadline { return .incomplete(pid: leader.pid, remaining: pending.count) }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+            backoff.pause()
         }
     }
 

@@ -144,12 +144,12 @@ public struct Shutdown: Sendable {
         }
     }
 
-    /// Polls (1 ms growing to 10 ms) until each target's processes are gone or its grace ends;
+    /// Polls (see `Backoff`) until each target's processes are gone or its grace ends;
     /// calls `gone` for each target as soon as it is. Returns the laggards with their live count.
     private func waitForExit(_ targets: [StopTarget], pending: [String: (target: StopTarget, signalledAt: Date)],
                              options: StopOptions, gone: (StopTarget) -> Void) -> [(StopTarget, Int)] {
         var waiting = targets
-        var pause: useconds_t = 1_000
+        var backoff = Backoff()
         while !waiting.isEmpty {
             let now = Date()
             var still = [StopTarget]()
@@ -168,8 +168,7 @@ public struct Shutdown: Sendable {
                 return expired.map { target in (target, target.processes.filter { ProcessTable.isAlive($0.identity) }.count) }
             }
             if waiting.isEmpty { break }
-            usleep(pause)
-            pause = min(pause * 3 / 2, 10_000)
+            backoff.pause()
         }
         return []
     }
@@ -276,12 +275,11 @@ public struct Shutdown: Sendable {
     static func waitGone(_ identities: Set<ProcessIdentity>, upTo seconds: Double) -> Set<ProcessIdentity> {
         let deadline = Date().addingTimeInterval(seconds)
         var alive = identities
-        var pause: useconds_t = 1_000
+        var backoff = Backoff()
         while true {
             alive = alive.filter(ProcessTable.isAlive)
             if alive.isEmpty || Date() >= deadline { return alive }
-            usleep(pause)
-            pause = min(pause * 3 / 2, 10_000)
+            backoff.pause()
         }
     }
 }

@@ -26,7 +26,7 @@ public final class FileLock {
         // O_NOFOLLOW: the holder truncates and rewrites the file, which must never be a planted link.
         let fd = try systemCall("open(\(path))") { open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
         let deadline = Date().addingTimeInterval(timeout)
-        var pause: useconds_t = 2_000
+        var backoff = Backoff(maximum: 0.05)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let error = Errno.current
             guard error == .wouldBlock || error == .interrupted else {
@@ -37,8 +37,7 @@ public final class FileLock {
                 close(fd)
                 return Self.holder(of: path)
             }
-            usleep(pause)
-            pause = min(pause * 2, 50_000)
+            backoff.pause()
         }
         descriptor = fd
         let text = Array("\(getpid()) \(command)\n".utf8)
