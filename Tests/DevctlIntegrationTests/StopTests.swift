@@ -251,4 +251,20 @@ import Testing
         for pid in spawned.values { #expect(!TestProcesses.isAlive(pid), "\(result)") }
         #expect(result.stdout.contains("interrupted"))
     }
+
+    @Test func ctrlCBeforeStartSpawnedAnythingLeavesRunningServicesAlone() throws {
+        // 'api' never turns healthy, so a second start waits on it before spawning 'web'.
+        let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"], "healthcheck": {"command": "false", "timeout": 60}}, {"name": "web", "command": ["sleep", "301"], "dependsOn": ["api"]}]}"#)
+        defer { project.cleanUp() }
+        #expect(project.devctl("start", "api", "--no-wait").exitCode == 0)
+        let api = try #require(project.trackedPIDs["api"])
+        let began = Date()
+        let launched = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
+        TestProcesses.waitUntil { (try? String(contentsOfFile: launched.out, encoding: .utf8))?.contains("already running") == true }
+        kill(launched.pid, SIGINT)
+        let result = DevctlRunner.finish(launched, began: began)
+        #expect(result.stdout.contains("already running"), "\(result)")
+        #expect(TestProcesses.isAlive(api), "Ctrl-C stopped a service that start had not spawned: \(result)")
+        #expect(project.trackedPIDs["web"] == nil)
+    }
 }

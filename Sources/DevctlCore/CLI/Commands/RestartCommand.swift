@@ -30,9 +30,7 @@ enum RestartCommand {
         let starter = Starter(project: project, launcher: context.launcher(for: project))
         let start = try starter.run(options) { StartCommand.render($0, terminal: terminal) }
         if start.cancelled {
-            terminal.line("\(terminal.warn) interrupted: stopping the \(start.spawned.count) service(s) this restart spawned")
-            let undo = try shutdown.run(StopOptions(names: start.spawned)) { StopCommand.render($0, terminal: terminal) }
-            terminal.line(StopCommand.account(undo, terminal: terminal))
+            try StartCommand.undo(start, of: "restart", project: project, terminal: terminal)
             record(project, names: names, outcome: "interrupted")
             lock.release()
             SignalTrap.reraise()

@@ -29,10 +29,7 @@ enum StartCommand {
         let report = try starter.run(options) { event in render(event, terminal: terminal) }
 
         if report.cancelled {
-            terminal.line("\(terminal.warn) interrupted: stopping the \(report.spawned.count) service(s) this start spawned")
-            let shutdown = Shutdown(project: project, containers: { _ in .skipped("not part of this stop") })
-            let stop = try shutdown.run(StopOptions(names: report.spawned)) { StopCommand.render($0, terminal: terminal) }
-            terminal.line(StopCommand.account(stop, terminal: terminal))
+            try undo(report, of: "start", project: project, terminal: terminal)
             lock.release()
             SignalTrap.reraise()
             return ExitCode.failure
@@ -52,6 +49,19 @@ enum StartCommand {
         let failed = report.outcomes.count - running
         terminal.line("\(terminal.fail) \(failed) of \(report.outcomes.count) service(s) failed to start (\(seconds)) — see 'devctl logs NAME'")
         return ExitCode.failure
+    }
+
+    /// After Ctrl-C: stops exactly the services this run spawned — and nothing when it spawned none,
+    /// since a stop without names would take down everything.
+    static func undo(_ report: StartReport, of run: String, project: Project, terminal: Terminal) throws {
+        guard !report.spawned.isEmpty else {
+            terminal.line("\(terminal.warn) interrupted before this \(run) spawned anything: nothing to stop")
+            return
+        }
+        terminal.line("\(terminal.warn) interrupted: stopping the \(report.spawned.count) service(s) this \(run) spawned")
+        let shutdown = Shutdown(project: project, containers: { _ in .skipped("not part of this stop") })
+        let stop = try shutdown.run(StopOptions(names: report.spawned)) { StopCommand.render($0, terminal: terminal) }
+        terminal.line(StopCommand.account(stop, terminal: terminal))
     }
 
     static func render(_ event: StartEvent, terminal: Terminal) {
