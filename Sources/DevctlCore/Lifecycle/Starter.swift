@@ -216,7 +216,7 @@ public struct Starter: Sendable {
                 report(.ready(name: service.name, pid: pid, seconds: Date().timeIntervalSince(began)))
             case .failed(let reason):
                 project.events.record("health", service: service.name, pid: item.pid, outcome: "failed", detail: reason)
-                let tail = Self.lastLinesOfThisRun(log: project.store.logFile(for: service.name), count: 5)
+                let tail = LogReader.newestRunTail(path: project.store.logFile(for: service.name), service: service.name, count: 5)
                 report(.failed(name: service.name, reason: reason, logTail: tail))
             default: break
             }
@@ -233,16 +233,6 @@ public struct Starter: Sendable {
         }
         if let reason = exitReason() { return .failed(reason) }
         return .started(pid: pid)
-    }
-
-    /// The last `count` lines the current run wrote: the log is appended across runs, and a run
-    /// that printed little must not be shown an earlier run's output as its own.
-    static func lastLinesOfThisRun(log path: String, count: Int) -> [String] {
-        let lines = ServiceLog.tail(path: path, lines: count + 1)
-        guard let header = lines.lastIndex(where: { $0.hasPrefix(ServiceLog.headerPrefix) }) else {
-            return Array(lines.suffix(count))
-        }
-        return Array(lines[(header + 1)...])
     }
 
     /// Kills a service just spawned (its whole group, identity-checked) and reaps it.

@@ -62,6 +62,22 @@ public enum LogReader {
         }
     }
 
+    /// The last `count` lines the newest run of the log wrote — none when it wrote none yet, never an
+    /// earlier run's — for `start` to show beside a service that failed. Its end is enough: lines
+    /// before a header that is not in it belong to the newest run anyway.
+    public static func newestRunTail(path: String, service: String, count: Int) -> [String] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return [] }
+        let size = UInt64(info.st_size), window: UInt64 = 16 << 10
+        let start = size > window ? size - window : 0
+        var lines = split(read(fd, from: start, to: size)[...])
+        if start > 0, !lines.isEmpty { lines.removeFirst() }
+        return Array((LogMerge.runs(of: lines, service: service).last?.lines ?? []).suffix(count))
+    }
+
     /// Bytes `start..<end` of the file.
     static func read(_ fd: Int32, from start: UInt64, to end: UInt64) -> [UInt8] {
         guard end > start else { return [] }

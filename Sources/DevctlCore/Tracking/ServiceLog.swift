@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// A service's log file `.pids/logs/NAME.log`: stdout and stderr appended across runs, each run
 /// introduced by a header line that carries its start time (which `logs` uses to merge by time).
@@ -20,23 +19,5 @@ public enum ServiceLog {
             throw error
         }
         return fd
-    }
-
-    /// The last `count` lines of a log (header lines included), read from its end.
-    public static func tail(path: String, lines count: Int) -> [String] {
-        guard count > 0, let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        var window: UInt64 = 8192
-        while true {
-            let start = size > window ? size - window : 0
-            try? handle.seek(toOffset: start)
-            let data = handle.readDataToEndOfFile()
-            var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            if lines.last == "" { lines.removeLast() }
-            if start > 0 { lines.removeFirst() }
-            if lines.count >= count || start == 0 { return Array(lines.suffix(count)) }
-            window *= 4
-        }
     }
 }
