@@ -192,7 +192,7 @@ import Testing
 
     @Test(arguments: ["a/b", "..", "a\nb", "a:b", "", "a b", "a.b", "café"])
     func rejectsServiceNamesOutsideTheAllowedCharacters(name: String) {
-        let quoted = JSONValue.quoted(name)
+        let quoted = JSONText.quote(name)
         #expect(ConfigFixture().problems(#"{"services": [{"name": \#(quoted), "command": "x"}]}"#)
             == ["services[0].name: expected a name made of letters, digits, '_' and '-', got \(quoted)"])
     }

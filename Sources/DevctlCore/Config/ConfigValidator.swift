@@ -90,7 +90,7 @@ struct ConfigValidator {
                 // It would match every command line in the project folder.
                 report(path, "an empty pattern would match every process")
             } else if (try? NSRegularExpression(pattern: pattern)) == nil {
-                report(path, "invalid regular expression \(JSONValue.quoted(pattern))")
+                report(path, "invalid regular expression \(JSONText.quote(pattern))")
             }
         }
         return patterns
@@ -444,7 +444,7 @@ struct ConfigValidator {
     /// The path of `key` inside `path`: `services[0].env.PORT`, or `env["MY VAR"]` for a key
     /// that is not a plain word.
     static func child(_ path: String, _ key: String) -> String {
-        guard Self.isName(key, allowingDots: false) else { return "\(path)[\(JSONValue.quoted(key))]" }
+        guard Self.isName(key, allowingDots: false) else { return "\(path)[\(JSONText.quote(key))]" }
         return path.isEmpty ? key : "\(path).\(key)"
     }
 

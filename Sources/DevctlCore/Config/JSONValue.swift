@@ -70,29 +70,10 @@ public struct JSONValue: Sendable, Equatable {
         switch kind {
         case .object: return "an object"
         case .array: return "an array"
-        case .string(let text): return JSONValue.quoted(text.count > 40 ? text.prefix(40) + "…" : text)
+        case .string(let text): return JSONText.quote(text.count > 40 ? text.prefix(40) + "…" : text)
         case .number(let number): return number.literal
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"
         }
-    }
-
-    /// `text` in double quotes with the characters that would break a one-line message escaped.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

@@ -18,9 +18,8 @@ public struct ProcessEntry: Sendable, Equatable {
     public var sid: Int32 { stat.sid }
     public var identity: ProcessIdentity { ProcessIdentity(pid: stat.pid, startTime: stat.startTime) }
 
-    /// Zombies (`Z`) and dead tasks (`X`) count as gone everywhere: PID 1 reaps them only
-    /// about once a second on these machines.
-    public var isGone: Bool { stat.state == "Z" || stat.state == "X" }
+    /// See `ProcessStat.isGone`.
+    public var isGone: Bool { stat.isGone }
     /// Stopped by a signal (SIGSTOP, or a paused service).
     public var isStopped: Bool { stat.state == "T" }
 

@@ -76,6 +76,16 @@ public struct ProcessStat: Sendable, Equatable {
                            startTime: start, rssPages: rss)
     }
 
+    /// Zombies (`Z`) and dead tasks (`X`) count as gone everywhere: PID 1 reaps them only about
+    /// once a second on these machines.
+    public var isGone: Bool { state == "Z" || state == "X" }
+
+    /// The stat of the process `identity` names, while it is alive and still that process.
+    public static func live(_ identity: ProcessIdentity) -> ProcessStat? {
+        guard let stat = read(pid: identity.pid), stat.startTime == identity.startTime, !stat.isGone else { return nil }
+        return stat
+    }
+
     /// The stat of process `pid` now, or nil when it is gone.
     public static func read(pid: Int32, procRoot: String = "/proc") -> ProcessStat? {
         let fd = open("\(procRoot)/\(pid)/stat", O_RDONLY | O_CLOEXEC)

@@ -83,8 +83,7 @@ public struct ProcessTable: Sendable {
 
     /// Whether the process `identity` names is alive now (not a zombie, same start time).
     public static func isAlive(_ identity: ProcessIdentity) -> Bool {
-        guard let stat = ProcessStat.read(pid: identity.pid) else { return false }
-        return stat.startTime == identity.startTime && stat.state != "Z" && stat.state != "X"
+        ProcessStat.live(identity) != nil
     }
 
     public subscript(pid: Int32) -> ProcessEntry? { entries[pid] }

@@ -10,9 +10,7 @@ public enum SafeSignal {
     /// when it is gone or has been replaced.
     @discardableResult
     public static func send(_ signal: Signal, to identity: ProcessIdentity) -> Bool {
-        guard identity.pid > 1, let pidfd = PidFD(pid: identity.pid) else { return false }
-        guard let bytes = FileSystem.readBytes("/proc/\(identity.pid)/stat"),
-              let stat = ProcessStat.parse(bytes), stat.startTime == identity.startTime else { return false }
+        guard identity.pid > 1, let pidfd = PidFD(pid: identity.pid), ProcessStat.live(identity) != nil else { return false }
         return (try? ProcessSignaller.signal(pidfd: pidfd, signal)) ?? false
     }
 
@@ -21,10 +19,8 @@ public enum SafeSignal {
     /// and still in that group, and never devctl's own group.
     @discardableResult
     public static func send(_ signal: Signal, toGroup pgid: Int32, provenBy member: ProcessIdentity) -> Bool {
-        guard pgid > 1, pgid != getpgrp(), let pidfd = PidFD(pid: member.pid) else { return false }
-        guard let bytes = FileSystem.readBytes("/proc/\(member.pid)/stat"), let stat = ProcessStat.parse(bytes),
-              stat.startTime == member.startTime, stat.pgid == pgid, stat.state != "Z" else { return false }
-        _ = pidfd
+        // A group's id is not reused while any member lives, so a proven live member is enough.
+        guard pgid > 1, pgid != getpgrp(), ProcessStat.live(member)?.pgid == pgid else { return false }
         return (try? ProcessSignaller.signal(group: pgid, signal)) ?? false
     }
 
