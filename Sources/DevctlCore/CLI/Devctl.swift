@@ -32,7 +32,7 @@ public enum Devctl {
             return ExitCode.usage
         }
         let terminal = Terminal.standard(environment: environment, noColor: invocation.noColor,
-                                         quiet: invocation.has("quiet"))
+                                         quiet: invocation.has("quiet") || invocation.has("json"))
         let context = CommandContext(invocation: invocation, terminal: terminal, environment: environment,
                                      currentDirectory: FileManager.default.currentDirectoryPath)
         do {

@@ -17,6 +17,12 @@ public struct StopOptions: Sendable {
         self.force = force
         self.timeout = timeout
     }
+
+    /// The whole seconds `docker compose down` gives containers: the same grace as processes
+    /// (`--timeout`, else the project's stopTimeout, rounded up), none when forced or interrupted.
+    public func composeTimeout(stopTimeout: Double) -> Int {
+        force || isInterrupted() ? 0 : Int((timeout ?? stopTimeout).rounded(.up))
+    }
 }
 
 /// Carries out the five phases of SPEC §4: graceful signal in dependency waves, SIGKILL until a
@@ -107,8 +113,7 @@ public struct Shutdown: Sendable {
 
         emit(.phase(4, "Containers"))
         if plan.isFullStop {
-            let timeout = plan.force || options.isInterrupted() ? 0 : Int((options.timeout ?? project.config.stopTimeout).rounded(.up))
-            report.containers = containers(timeout)
+            report.containers = containers(options.composeTimeout(stopTimeout: project.config.stopTimeout))
             project.events.record("compose-down", outcome: report.containers.summary)
             emit(.containers(report.containers))
         } else {

@@ -6,12 +6,12 @@ enum StopCommand {
         let invocation = context.invocation
         let terminal = context.terminal
         let json = invocation.has("json")
-        let timeout = invocation.values["timeout"].flatMap(Double.init)
-        let force = invocation.has("force")
+        var options = StopOptions(names: invocation.names, force: invocation.has("force"),
+                                  timeout: invocation.values["timeout"].flatMap(Double.init))
         let containers = ContainerControl(project: project, environment: context.environment)
 
         if invocation.has("containers") {
-            let outcome = containers.down(timeout: force ? 0 : Int((timeout ?? project.config.stopTimeout).rounded(.up)))
+            let outcome = containers.down(timeout: options.composeTimeout(stopTimeout: project.config.stopTimeout))
             if json {
                 terminal.output(JSONText.object([("containers", containersJSON(outcome)),
                                                  ("ok", .bool(!outcome.isFailure))]).rendered())
@@ -24,11 +24,9 @@ enum StopCommand {
         let lock = try context.lock(project)
         defer { lock.release() }
         SignalTrap.install()
-        var options = StopOptions(names: invocation.names, force: force, timeout: timeout)
         options.isInterrupted = { SignalTrap.count > 0 }
         let shutdown = Shutdown(project: project, containers: { containers.down(timeout: $0) })
-        let quietTerminal = Terminal(colored: terminal.colored, quiet: true)
-        let report = try shutdown.run(options) { render($0, terminal: json ? quietTerminal : terminal) }
+        let report = try shutdown.run(options) { render($0, terminal: terminal) }
         if json {
             terminal.output(self.json(report).rendered())
         } else {
