@@ -17,7 +17,7 @@ public enum CommandTable {
 
     private static let quiet = OptionSpec.flag("quiet", short: "q", help: "Print only warnings and errors.")
 
-    public static let all: [CommandSpec] = [
+    private static let commands: [CommandSpec] = [
         CommandSpec(
             name: "start",
             abstract: "Start services and what they depend on, in dependency order, and wait until "
@@ -122,11 +122,13 @@ public enum CommandTable {
                   fish:  devctl completion fish | source
                 """,
             arguments: "SHELL", minimumNames: 1, choices: ["bash", "zsh", "fish"]),
+    ]
+
+    /// Every command, `help` last; `help` accepts the name of any of them, so none can be missed.
+    public static let all = commands + [
         CommandSpec(
             name: "help", abstract: "Show help for devctl or one of its commands.",
-            arguments: "[COMMAND]",
-            choices: ["start", "stop", "status", "restart", "logs", "pause", "resume", "up", "init",
-                      "completion", "help"]),
+            arguments: "[COMMAND]", choices: commands.map(\.name) + ["help"]),
     ]
 
     public static func command(named name: String) -> CommandSpec? {

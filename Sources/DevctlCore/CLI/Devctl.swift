@@ -18,7 +18,7 @@ public enum Devctl {
                 print("devctl \(version)")
                 return ExitCode.success
             case .help(let command):
-                if let command, let spec = CommandTable.all.first(where: { $0.name == command }) {
+                if let command, let spec = CommandTable.command(named: command) {
                     print(HelpText.command(spec))
                 } else {
                     print(HelpText.general(version: version))
