@@ -13,20 +13,10 @@ enum StartCommand {
         SignalTrap.install()
         let began = Date()
 
-        // Set once compose brought the containers up, so the summary can show how they are now.
-        var containers: ContainerControl?
-        if context.invocation.names.isEmpty, !context.invocation.has("no-containers"), project.config.compose != nil {
-            let control = ContainerControl(project: project, environment: context.environment)
-            let outcome = control.up()
-            terminal.line(ContainerControl.render(outcome, verb: "containers", terminal: terminal))
-            if case .failed = outcome { return ExitCode.failure }
-            if case .succeeded = outcome { containers = control }
+        guard let (report, containers) = try startServices(context, project: project, names: names,
+                                                           wait: !context.invocation.has("no-wait")) else {
+            return ExitCode.failure
         }
-
-        let options = StartOptions(names: names, wait: !context.invocation.has("no-wait"),
-                                   isCancelled: { SignalTrap.count > 0 })
-        let starter = Starter(project: project, launcher: context.launcher(for: project))
-        let report = try starter.run(options) { event in render(event, terminal: terminal) }
 
         if report.cancelled {
             try undo(report, of: "start", project: project, terminal: terminal)
@@ -40,7 +30,7 @@ enum StartCommand {
             terminal.line("")
             terminal.line(table)
         }
-        let running = report.outcomes.filter { if case .failed = $0.outcome { false } else if case .skipped = $0.outcome { false } else { true } }.count
+        let running = report.outcomes.filter { !$0.outcome.isFailure }.count
         let seconds = String(format: "%.1f s", Date().timeIntervalSince(began))
         if report.succeeded {
             terminal.line("\(terminal.ok) \(running) service(s) running (\(seconds)) — 'devctl logs -f' to follow, 'devctl stop' to stop")
@@ -49,6 +39,26 @@ enum StartCommand {
         let failed = report.outcomes.count - running
         terminal.line("\(terminal.fail) \(failed) of \(report.outcomes.count) service(s) failed to start (\(seconds)) — see 'devctl logs NAME'")
         return ExitCode.failure
+    }
+
+    /// The start `start` and `up` share, under the caller's lock: for a full start the containers
+    /// first (unless --no-containers), then the services in dependency waves, one line per event.
+    /// Returns nil when the containers failed to come up, else the report and — when compose
+    /// brought containers up — what can list them for the summary.
+    static func startServices(_ context: CommandContext, project: Project, names: [String], wait: Bool) throws
+        -> (report: StartReport, containers: ContainerControl?)? {
+        let terminal = context.terminal
+        var containers: ContainerControl?
+        if context.invocation.names.isEmpty, !context.invocation.has("no-containers"), project.config.compose != nil {
+            let control = ContainerControl(project: project, environment: context.environment)
+            let outcome = control.up()
+            terminal.line(ContainerControl.render(outcome, verb: "containers", terminal: terminal))
+            if case .failed = outcome { return nil }
+            if case .succeeded = outcome { containers = control }
+        }
+        let options = StartOptions(names: names, wait: wait, isCancelled: { SignalTrap.count > 0 })
+        let starter = Starter(project: project, launcher: context.launcher(for: project))
+        return (try starter.run(options) { render($0, terminal: terminal) }, containers)
     }
 
     /// After Ctrl-C: stops exactly the services this run spawned — and nothing when it spawned none,

@@ -110,15 +110,9 @@ enum UpCommand {
     {
         let lock = try context.lock(project)
         defer { lock.release() }
-        let terminal = context.terminal
-        if context.invocation.names.isEmpty, project.config.compose != nil {
-            let outcome = ContainerControl(project: project, environment: context.environment).up()
-            terminal.line(ContainerControl.render(outcome, verb: "containers", terminal: terminal))
-            if case .failed = outcome { return nil }
+        guard let (report, _) = try StartCommand.startServices(context, project: project, names: names, wait: true) else {
+            return nil
         }
-        let options = StartOptions(names: names, isCancelled: { SignalTrap.count > 0 })
-        let starter = Starter(project: project, launcher: context.launcher(for: project))
-        let report = try starter.run(options) { StartCommand.render($0, terminal: terminal) }
         return (report, project.store.read().entries)
     }
 
