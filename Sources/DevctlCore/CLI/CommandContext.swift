@@ -11,10 +11,6 @@ public struct CommandContext: Sendable {
     public var environment: [String: String]
     public var currentDirectory: String
 
-    /// How long a mutating command waits for another devctl to finish before giving up;
-    /// `DEVCTL_LOCK_TIMEOUT` (seconds) overrides it, for scripts and tests.
-    public var lockTimeout: Double = 5
-
     public func loadProject() throws -> Project {
         let file: String
         do {
@@ -30,13 +26,13 @@ public struct CommandContext: Sendable {
         }
     }
 
-    /// Takes the project lock for a command that changes tracking state, or fails with who holds it.
-    /// A `.pids/` folder that fails `TrackingTrust` is refused first; only `stop --force` trusts it anyway.
-    public func lock(_ project: Project) throws -> FileLock {
-        let mayForce = invocation.command == "stop"
+    /// Takes the project lock for a command that changes tracking state, waiting up to `timeout`
+    /// seconds (`DEVCTL_LOCK_TIMEOUT` wins), or fails with who holds it. A `.pids/` folder that fails
+    /// `TrackingTrust` is refused first, unless the caller may override it (`stop --force`) and does.
+    public func lock(_ project: Project, timeout: Double = 5, overridableByForce: Bool = false) throws -> FileLock {
         if let problem = TrackingTrust.check(project.store) {
-            guard mayForce, problem.isOverridable, invocation.has("force") else {
-                throw CommandFailure(problem.message(suggestingForce: mayForce))
+            guard overridableByForce, problem.isOverridable, invocation.has("force") else {
+                throw CommandFailure(problem.message(suggestingForce: overridableByForce))
             }
             terminal.warning("'\(problem.path)' \(problem.reason); trusting it anyway because of --force")
         }
@@ -47,10 +43,10 @@ public struct CommandContext: Sendable {
         }
         let lock = FileLock(path: project.store.lockFile)
         let description = (["devctl", invocation.command] + invocation.names).joined(separator: " ")
-        let timeout = environment["DEVCTL_LOCK_TIMEOUT"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        let override = environment["DEVCTL_LOCK_TIMEOUT"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         let holder: FileLock.Holder?
         do {
-            holder = try lock.acquire(timeout: timeout ?? lockTimeout, describing: description)
+            holder = try lock.acquire(timeout: override ?? timeout, describing: description)
         } catch {
             throw CommandFailure("cannot take the lock in '\(project.store.directory)': \(error)")
         }

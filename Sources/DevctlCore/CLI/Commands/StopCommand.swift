@@ -21,7 +21,7 @@ enum StopCommand {
             return outcome.isFailure ? ExitCode.failure : ExitCode.success
         }
 
-        let lock = try context.lock(project)
+        let lock = try context.lock(project, overridableByForce: true)
         defer { lock.release() }
         SignalTrap.install()
         options.isInterrupted = { SignalTrap.count > 0 }

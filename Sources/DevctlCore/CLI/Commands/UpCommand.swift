@@ -129,9 +129,7 @@ enum UpCommand {
         terminal.line("")
         terminal.line("\(terminal.warn) \(why): stopping everything (Ctrl-C\(ending == .signal ? " again" : "") to force)")
         // Another devctl may be at work (a restart from another terminal): wait for it longer.
-        var stopContext = context
-        stopContext.lockTimeout = 60
-        let lock = try stopContext.lock(project)
+        let lock = try context.lock(project, timeout: 60)
         defer { lock.release() }
 
         let forceAt = ending == .signal ? 2 : 1
