@@ -117,9 +117,10 @@ import Testing
         let start = try #require(TestProcesses.stat(s1)?.startTime)
         project.write(".pids/services.pids.identity", "s1:\(s1):\(s1):\(start)\n")
         for file in ["services.pids", "services.pids.services", "services.pids.groups"] { unlink(project.root + "/.pids/" + file) }
+        let s2 = try #require(before["s2"])
         let status = project.devctl("status")
         #expect(status.exitCode == 0, "\(status)")
-        #expect(status.stderr.contains("s2 (pid \(before["s2"]!)) is running; recognised by its DEVCTL_PROJECT marker"), "\(status)")
+        #expect(status.stderr.contains("s2 (pid \(s2)) is running; recognised by its DEVCTL_PROJECT marker"), "\(status)")
         let again = project.devctl("start")
         #expect(again.exitCode == 0, "\(again)")
         #expect(project.trackedPIDs == before, "start must adopt s2, not run it twice")
@@ -153,7 +154,7 @@ import Testing
         // what they said before the last service started.
         for file in ["services.pids", "services.pids.services", "services.pids.groups"] {
             let path = ".pids/" + file
-            let lines = project.read(path)!.split(separator: "\n").dropLast()
+            let lines = try #require(project.read(path), "\(path) missing after start").split(separator: "\n").dropLast()
             project.write(path, lines.map { $0 + "\n" }.joined())
         }
         let again = project.devctl("start")

@@ -114,12 +114,13 @@ import Testing
         let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"]}, {"name": "worker", "command": ["sleep", "301"]}]}"#)
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
-        let pids = project.trackedPIDs
+        let api = try #require(project.trackedPIDs["api"])
+        let worker = try #require(project.trackedPIDs["worker"])
         let result = project.devctl("stop", "api")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(!TestProcesses.isAlive(pids["api"]!))
-        #expect(TestProcesses.isAlive(pids["worker"]!))
-        #expect(project.trackedPIDs == ["worker": pids["worker"]!])
+        #expect(!TestProcesses.isAlive(api))
+        #expect(TestProcesses.isAlive(worker))
+        #expect(project.trackedPIDs == ["worker": worker])
         #expect(result.stdout.contains("stopping named services only"))
     }
 
