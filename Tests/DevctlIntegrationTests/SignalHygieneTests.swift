@@ -37,6 +37,7 @@ import Testing
         #expect(!result.stdout.contains("after 60.0 s"), "the account claims a grace that was not given: \(result)")
         #expect(result.seconds < 30, "the signal did not cut the 60 s grace short")
         for pid in members { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived") }
+        #expect(project.markedProcesses.isEmpty, "\(result)")
         #expect(project.read(".pids/services.pids") == nil)
     }
 
@@ -52,7 +53,13 @@ import Testing
                                     workingDirectory: project.root, outputDescriptor: fds[1], errorDescriptor: errFD,
                                     placement: .newProcessGroup)
         close(fds[1])
-        let status = Spawner.reap(pid, blocking: true)
+        // Bounded: a devctl hung on its closed pipe fails this test instead of the whole run.
+        var status: DevctlCore.ExitStatus?
+        if !TestProcesses.waitUntil(timeout: 120, { status = Spawner.reap(pid); return status != nil }) {
+            kill(-pid, SIGKILL)
+            status = Spawner.reap(pid, blocking: true)
+            Issue.record("devctl \(arguments.joined(separator: " ")) into a closed pipe still ran after 120 s; killed")
+        }
         return (status, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 
@@ -66,6 +73,7 @@ import Testing
         let stop = try Self.runIntoClosedPipe(project, ["stop"])
         #expect(stop.code == DevctlCore.ExitStatus.exited(0), "\(stop)")
         for pid in members { #expect(!TestProcesses.isAlive(pid), "stop gave up when its output went nowhere") }
+        #expect(project.markedProcesses.isEmpty)
         #expect(project.read(".pids/services.pids") == nil)
     }
 
