@@ -73,7 +73,7 @@ import Testing
         """#)
         defer { project.cleanUp() }
         let launched = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
-        #expect(DevctlRunner.waitForOutput(launched, containing: "slow waiting for"))
+        #expect(LaunchedOutput.wait(launched, for: "slow waiting for"))
         _ = Self.kill9(launched)
         try Self.expectStatusTellsTheTruth(project)
         let (_, services) = try project.statusJSON()

@@ -23,7 +23,7 @@ import Testing
         let began = Date()
         let launched = DevctlRunner.launch(["stop"], directory: project.root, environment: project.environment)
         // Signalled while phase 1 waits for the stubborn service only.
-        #expect(DevctlRunner.waitForOutput(launched, containing: "[1/5]"))
+        #expect(LaunchedOutput.wait(launched, for: "[1/5]"))
         #expect(TestProcesses.waitUntil { !TestProcesses.isAlive(plain) })
         for signal in signals {
             kill(launched.pid, signal)

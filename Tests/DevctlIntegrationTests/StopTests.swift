@@ -273,7 +273,7 @@ import Testing
         let api = try #require(project.trackedPIDs["api"])
         let began = Date()
         let launched = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
-        TestProcesses.waitUntil { (try? String(contentsOfFile: launched.out, encoding: .utf8))?.contains("already running") == true }
+        #expect(LaunchedOutput.wait(launched, for: "already running"))
         kill(launched.pid, SIGINT)
         let result = DevctlRunner.finish(launched, began: began)
         #expect(result.stdout.contains("already running"), "\(result)")

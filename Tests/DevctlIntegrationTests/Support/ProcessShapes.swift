@@ -109,14 +109,3 @@ extension TestProject {
         return Project.marker(project: name ?? URL(fileURLWithPath: canonical).lastPathComponent, root: canonical)
     }
 }
-
-extension DevctlRunner {
-    /// Polls a launched devctl's stdout until it contains `text` (or `timeout` passes).
-    @discardableResult
-    static func waitForOutput(_ launched: (pid: Int32, out: String, err: String), containing text: String,
-                              timeout: Double = 30) -> Bool {
-        TestProcesses.waitUntil(timeout: timeout) {
-            (try? String(contentsOfFile: launched.out, encoding: .utf8))?.contains(text) == true
-        }
-    }
-}
