@@ -58,12 +58,11 @@ import Testing
         let pid = try #require(project.trackedPIDs["env-dump"])
         let environment = try #require(ProcessDetails.environment(of: pid))
         #expect(environment["DEVCTL_SERVICE"] == "env-dump")
-        let canonicalRoot = URL(fileURLWithPath: project.root).resolvingSymlinksInPath().path
-        #expect(environment["DEVCTL_PROJECT"] == Project.marker(project: "envcheck", root: canonicalRoot))
+        #expect(environment["DEVCTL_PROJECT"] == Project.marker(project: "envcheck", root: project.canonicalRoot))
         #expect(environment["FROM_FILE"] == "dotenv")
         #expect(environment["FROM_ENV"] == "json")
         #expect(environment["BOTH"] == "json-wins")
-        #expect(ProcessDetails.workingDirectory(of: pid) == canonicalRoot + "/sub")
+        #expect(ProcessDetails.workingDirectory(of: pid) == project.canonicalRoot + "/sub")
     }
 
     @Test func serviceInheritsNoDescriptorBeyondStandardOnes() throws {

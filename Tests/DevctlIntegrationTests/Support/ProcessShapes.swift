@@ -104,7 +104,7 @@ extension TestProject {
 
     /// The `DEVCTL_PROJECT` value devctl gives this project's services.
     var marker: String {
-        let canonical = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        let canonical = canonicalRoot
         let name = (try? JSONSerialization.jsonObject(with: Data((read("services.json") ?? "").utf8)) as? [String: Any])?["project"] as? String
         return Project.marker(project: name ?? URL(fileURLWithPath: canonical).lastPathComponent, root: canonical)
     }

@@ -22,6 +22,9 @@ final class TestProject: @unchecked Sendable {
         for (path, content) in files { write(path, content) }
     }
 
+    /// The root with symbolic links resolved, as devctl names it in messages and markers.
+    var canonicalRoot: String { URL(fileURLWithPath: root).resolvingSymlinksInPath().path }
+
     var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["DEVCTL_FILE"] = nil
