@@ -8,11 +8,6 @@ import Testing
 /// devctl SIGKILLed at any instant of `start` or `stop`: afterwards `status` tells the truth, a
 /// new `start` runs each service exactly once, and `stop` removes every process and exits 0.
 @Suite struct CrashTests {
-    static func sleeperConfig(_ count: Int) -> String {
-        let services = (1...count).map { #"{"name": "s\#($0)", "command": ["sleep", "300"]}"# }
-        return #"{"services": [\#(services.joined(separator: ", "))]}"#
-    }
-
     /// `status --json` against what `/proc` says: a service shown running is the one live leader
     /// of that service; a service shown stopped or dead has none.
     static func expectStatusTellsTheTruth(_ project: TestProject, sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -54,7 +49,7 @@ import Testing
 
     @Test(arguments: [0, 2_000, 8_000, 25_000])
     func killedWhileSpawningManyServices(delayMicroseconds: Int) throws {
-        let project = TestProject(Self.sleeperConfig(30))
+        let project = TestProject(Fixtures.sleepers(30))
         defer { project.cleanUp() }
         let launched = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
         let identity = project.root + "/.pids/services.pids.identity"
@@ -114,7 +109,7 @@ import Testing
     }
 
     @Test func serviceSpawnedButNotRecordedIsRecognisedAndAdopted() throws {
-        let project = TestProject(Self.sleeperConfig(2))
+        let project = TestProject(Fixtures.sleepers(2))
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let before = project.trackedPIDs
@@ -135,7 +130,7 @@ import Testing
     }
 
     @Test func staleTemporaryFilesFromAKilledWriterAreIgnoredThenRemoved() throws {
-        let project = TestProject(Self.sleeperConfig(2))
+        let project = TestProject(Fixtures.sleepers(2))
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let gone = try Spawner.spawn(arguments: ["true"], environment: [:], workingDirectory: "/", outputDescriptor: -1,
@@ -152,7 +147,7 @@ import Testing
     }
 
     @Test func legacyFilesLeftBehindByAKilledWriterAreRewrittenByTheNextCommand() throws {
-        let project = TestProject(Self.sleeperConfig(3))
+        let project = TestProject(Fixtures.sleepers(3))
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let pids = try #require(project.read(".pids/services.pids"))

@@ -8,11 +8,6 @@ import Testing
 /// Several devctl invocations at once: the lock serialises every command that changes the tracking
 /// state, `status` never waits for it, and no reader ever sees a torn file.
 @Suite struct RaceTests {
-    static func sleepers(_ count: Int) -> String {
-        let services = (1...count).map { #"{"name": "s\#($0)", "command": ["sleep", "300"]}"# }
-        return #"{"services": [\#(services.joined(separator: ", "))]}"#
-    }
-
     /// `NAME:PID` of the identity file: what the next devctl will believe.
     static func identityEntries(_ project: TestProject) -> [String: Int32] {
         var result = [String: Int32]()
@@ -49,7 +44,7 @@ import Testing
     }
 
     @Test func twoStartsAtTheSameInstantStartEachServiceOnce() throws {
-        let project = TestProject(Self.sleepers(8))
+        let project = TestProject(Fixtures.sleepers(8))
         defer { project.cleanUp() }
         let first = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
         let second = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
@@ -65,7 +60,7 @@ import Testing
 
     @Test(arguments: ["start", "stop"])
     func startAndStopRacingLeaveConsistentFilesAndNoSurvivor(first: String) throws {
-        let project = TestProject(Self.sleepers(6))
+        let project = TestProject(Fixtures.sleepers(6))
         defer { project.cleanUp() }
         let second = first == "start" ? "stop" : "start"
         let a = DevctlRunner.launch([first], directory: project.root, environment: project.environment)
@@ -85,7 +80,7 @@ import Testing
 
     @Test(arguments: ["start", "stop"])
     func mutatingCommandGivesUpNamingTheLockHolder(command: String) throws {
-        let project = TestProject(Self.sleepers(2))
+        let project = TestProject(Fixtures.sleepers(2))
         defer { project.cleanUp() }
         let holder = try Self.lockHolder(project, seconds: 60)
         defer { holder.stop() }
@@ -119,7 +114,7 @@ import Testing
     }
 
     @Test func statusNeverWaitsForTheLock() throws {
-        let project = TestProject(Self.sleepers(2))
+        let project = TestProject(Fixtures.sleepers(2))
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let holder = try Self.lockHolder(project, seconds: 120)
@@ -134,7 +129,7 @@ import Testing
     }
 
     @Test func readersNeverSeeHalfWrittenTrackingFiles() throws {
-        let project = TestProject(Self.sleepers(12))
+        let project = TestProject(Fixtures.sleepers(12))
         defer { project.cleanUp() }
         let done = project.root + "/reader.done"
         let report = project.root + "/reader.report"

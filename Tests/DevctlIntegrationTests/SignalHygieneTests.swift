@@ -8,11 +8,6 @@ import Testing
 /// devctl's own signals: Ctrl-C or SIGTERM during a stop cuts the grace short but never abandons
 /// the stop half-way, and output into a closed pipe (`| head -1`) never kills it.
 @Suite struct SignalHygieneTests {
-    static func sleepers(_ count: Int) -> String {
-        let services = (1...count).map { #"{"name": "s\#($0)", "command": ["sleep", "300"]}"# }
-        return #"{"services": [\#(services.joined(separator: ", "))]}"#
-    }
-
     @Test(arguments: [[SIGINT], [SIGTERM], [SIGINT, SIGTERM, SIGHUP]])
     func signalsDuringStopFinishItAndReport(signals: [Int32]) throws {
         let project = TestProject(shapes: ["stubborn": .ignoresTerm, "plain": .sleeps], stopTimeout: 60)
@@ -64,7 +59,7 @@ import Testing
     }
 
     @Test func closedOutputPipeKillsNeitherStatusNorStop() throws {
-        let project = TestProject(Self.sleepers(20))
+        let project = TestProject(Fixtures.sleepers(20))
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let members = project.markedProcesses
@@ -78,7 +73,7 @@ import Testing
     }
 
     @Test func pipedIntoHeadEachCommandStillFinishes() throws {
-        let project = TestProject(Self.sleepers(20))
+        let project = TestProject(Fixtures.sleepers(20))
         defer { project.cleanUp() }
         let script = #"for c in start status stop; do { "$0" "$c"; echo "devctl $c exited $?" >&2; } | head -1; done"#
         let result = DevctlRunner.run(["-c", script, DevctlRunner.binary], directory: project.root,
