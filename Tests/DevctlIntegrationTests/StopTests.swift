@@ -15,16 +15,6 @@ import Testing
         return table.tree(of: leader.identity).map(\.pid)
     }
 
-    static func stopJSON(_ project: TestProject, _ extra: String...) throws -> (RunResult, [String: Any]) {
-        let result = project.devctl(arguments: ["stop", "--json"] + extra)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
-        return (result, json)
-    }
-
-    static func outcome(_ json: [String: Any], _ name: String) -> String? {
-        (json["services"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["outcome"] as? String
-    }
-
     @Test func stopEndsPlainServicesGracefullyAndClearsTracking() throws {
         let project = TestProject(#"{"services": [{"name": "a", "command": ["sleep", "300"]}, {"name": "b", "command": "sleep 300"}]}"#)
         defer { project.cleanUp() }
@@ -80,9 +70,9 @@ import Testing
         // The leader and the child it forks both ignore SIGTERM: take the list once both exist.
         try #require(TestProcesses.waitUntil { Self.tree(of: leader).count >= 2 }, "tree: \(Self.tree(of: leader))")
         let members = Self.tree(of: leader)
-        let (result, json) = try Self.stopJSON(project)
+        let (result, json) = try project.stopJSON()
         #expect(result.exitCode == 0, "\(result)")
-        #expect(Self.outcome(json, "stubborn") == "forced")
+        #expect(StopReport.outcome(json, "stubborn") == "forced")
         let service = (json["services"] as? [[String: Any]])?.first
         #expect(service?["signal"] as? String == "SIGKILL")
         #expect((service?["ms"] as? Int ?? 0) >= 500, "killed before its stopTimeout")
@@ -96,9 +86,9 @@ import Testing
         let project = TestProject(#"{"stopTimeout": 5, "services": [{"name": "slow", "command": ["\#(Fixtures.path("slow-exit.sh"))", "\#(marker)"]}]}"#)
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
-        let (result, json) = try Self.stopJSON(project)
+        let (result, json) = try project.stopJSON()
         #expect(result.exitCode == 0, "\(result)")
-        #expect(Self.outcome(json, "slow") == "graceful")
+        #expect(StopReport.outcome(json, "slow") == "graceful")
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "clean\n")
     }
 
@@ -107,9 +97,9 @@ import Testing
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let pid = try #require(project.trackedPIDs["stubborn"])
-        let (result, json) = try Self.stopJSON(project, "--force")
+        let (result, json) = try project.stopJSON("--force")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(Self.outcome(json, "stubborn") == "forced")
+        #expect(StopReport.outcome(json, "stubborn") == "forced")
         let service = (json["services"] as? [[String: Any]])?.first
         #expect(service?["signal"] as? String == "SIGKILL", "\(result)")
         // Well under the 30 s stopTimeout, with room for a loaded machine.
@@ -139,7 +129,7 @@ import Testing
         let project = TestProject(#"{"services": [{"name": "int", "stopSignal": "INT", "command": ["\#(Fixtures.path("record-signal.sh"))", "\#(record)"]}]}"#)
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
-        let (result, json) = try Self.stopJSON(project)
+        let (result, json) = try project.stopJSON()
         #expect(result.exitCode == 0, "\(result)")
         #expect((try? String(contentsOfFile: record, encoding: .utf8)) == "INT\n")
         #expect((json["services"] as? [[String: Any]])?.first?["signal"] as? String == "SIGINT")
@@ -152,9 +142,9 @@ import Testing
         let pid = try #require(project.trackedPIDs["frozen"])
         kill(-pid, SIGSTOP)
         try #require(TestProcesses.waitUntil { TestProcesses.stat(pid)?.state == "T" }, "the service never stopped")
-        let (result, json) = try Self.stopJSON(project)
+        let (result, json) = try project.stopJSON()
         #expect(result.exitCode == 0, "\(result)")
-        #expect(Self.outcome(json, "frozen") == "graceful")
+        #expect(StopReport.outcome(json, "frozen") == "graceful")
         #expect(!TestProcesses.isAlive(pid))
         #expect(project.markedProcesses.isEmpty, "\(result)")
     }
@@ -243,7 +233,7 @@ import Testing
         let holder = TestProcess(["python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', \(port))); s.listen(); time.sleep(300)"])
         defer { holder.stop() }
         TestProcesses.waitUntil { PortOwners.isInUse(port: port) }
-        let (result, json) = try Self.stopJSON(project)
+        let (result, json) = try project.stopJSON()
         #expect(result.exitCode == 1, "\(result)")
         let stragglers = try #require(json["stragglers"] as? [[String: Any]])
         #expect(stragglers.contains { $0["pid"] as? Int == Int(holder.pid) && $0["service"] as? String == "port \(port)" }, "\(result)")
