@@ -115,8 +115,3 @@ import Testing
         #expect(project.trackedPIDs.keys.sorted() == ["ok"])
     }
 }
-
-extension TestProject {
-    /// The root with symbolic links resolved, as devctl names it in messages.
-    var canonicalRoot: String { URL(fileURLWithPath: root).resolvingSymlinksInPath().path }
-}

@@ -21,7 +21,7 @@ import Testing
 
     /// What devctl names as the compose file: the project root's real path.
     static func composeFile(_ project: TestProject) -> String {
-        URL(fileURLWithPath: project.root).resolvingSymlinksInPath().path + "/compose.yml"
+        project.canonicalRoot + "/compose.yml"
     }
 
     /// The text between the `[4/5]` and `[5/5]` headings of a stop.

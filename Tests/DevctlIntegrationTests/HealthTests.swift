@@ -204,11 +204,13 @@ import Testing
         let order = NSTemporaryDirectory() + "devctl-stop-order-\(UUID().uuidString)"
         defer { unlink(order) }
         let recorder = Fixtures.path("record-stop-order.sh")
+        // web and api take half a second to exit after SIGTERM: signalling their dependency only
+        // after they are gone is then visible in the times, not just in the order.
         let project = TestProject(#"""
-        {"services": [
+        {"stopTimeout": 10, "services": [
           {"name": "db", "command": ["\#(recorder)", "\#(order)", "db"]},
-          {"name": "api", "dependsOn": ["db"], "command": ["\#(recorder)", "\#(order)", "api"]},
-          {"name": "web", "dependsOn": ["api"], "command": ["\#(recorder)", "\#(order)", "web"]},
+          {"name": "api", "dependsOn": ["db"], "command": ["\#(recorder)", "\#(order)", "api", "0.5"]},
+          {"name": "web", "dependsOn": ["api"], "command": ["\#(recorder)", "\#(order)", "web", "0.5"]},
           {"name": "docs", "command": ["\#(recorder)", "\#(order)", "docs"]}]}
         """#)
         defer { project.cleanUp() }
@@ -216,18 +218,31 @@ import Testing
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
         let lines = ((try? String(contentsOfFile: order, encoding: .utf8)) ?? "").split(separator: "\n")
-        let names = lines.compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(Set(names) == ["db", "api", "web", "docs"], "\(lines)")
-        // docs depends on nothing and nothing on it: it may go with any wave. The chain may not.
-        #expect(names.filter { $0 != "docs" } == ["web", "api", "db"], "\(lines)")
-        let times = Dictionary(uniqueKeysWithValues: lines.compactMap { line -> (String, Double)? in
-            let parts = line.split(separator: " ")
-            guard parts.count == 2, let time = Double(parts[1]) else { return nil }
-            return (String(parts[0]), time)
-        })
-        if let web = times["web"], let api = times["api"], let db = times["db"] {
-            #expect(web <= api && api <= db, "\(lines)")
+        var signalled = [String: Double](), exited = [String: Double](), signalOrder = [String]()
+        for line in lines {
+            let parts = line.split(separator: " ").map(String.init)
+            guard parts.count == 3, let time = Double(parts[2]) else {
+                Issue.record("unexpected line \(line) in \(lines)")
+                continue
+            }
+            if parts[1] == "signalled" {
+                signalled[parts[0]] = time
+                signalOrder.append(parts[0])
+            } else {
+                exited[parts[0]] = time
+            }
         }
+        #expect(Set(signalOrder) == ["db", "api", "web", "docs"], "\(lines)")
+        #expect(Set(exited.keys) == ["db", "api", "web", "docs"], "every service exited on SIGTERM: \(lines)")
+        // docs depends on nothing and nothing on it: it may go with any wave. The chain may not.
+        #expect(signalOrder.filter { $0 != "docs" } == ["web", "api", "db"], "\(lines)")
+        let webExited = try #require(exited["web"], "\(lines)")
+        let apiSignalled = try #require(signalled["api"], "\(lines)")
+        let apiExited = try #require(exited["api"], "\(lines)")
+        let dbSignalled = try #require(signalled["db"], "\(lines)")
+        #expect(apiSignalled >= webExited, "api was signalled while web, which depends on it, still ran: \(lines)")
+        #expect(dbSignalled >= apiExited, "db was signalled while api, which depends on it, still ran: \(lines)")
+        #expect(project.markedProcesses.isEmpty, "\(result)")
     }
 
     @Test func portTakenBeforeStartIsNotSpawnedAndTheHolderIsNamed() throws {

@@ -91,18 +91,30 @@ import Testing
         let project = TestProject(#"{"services": [{"name": "ticker", "command": "i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.1; done"}]}"#)
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
-        TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/ticker.log")?.contains("tick-3") == true }
+        #expect(TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/ticker.log")?.contains("tick-3") == true })
+        // Freeze the ticker so the newest line is known while `-n 1` reads the log, then let it run.
+        let ticker = try #require(project.trackedPIDs["ticker"])
+        kill(-ticker, SIGSTOP)
+        #expect(TestProcesses.waitUntil { TestProcesses.stat(ticker)?.state == "T" })
+        usleep(200_000)
+        let newest = try #require(Self.lines(project.read(".pids/logs/ticker.log") ?? "")
+            .compactMap { $0.hasPrefix("tick-") ? Int($0.dropFirst(5)) : nil }.max())
         let launched = DevctlRunner.launch(["logs", "-f", "-n", "1"], directory: project.root, environment: project.environment)
         var finished = false
         defer { if !finished { kill(launched.pid, SIGKILL); _ = DevctlRunner.finish(launched) } }
-        let last = Self.lines(project.read(".pids/logs/ticker.log") ?? "").count
-        #expect(LaunchedOutput.wait(launched, for: "tick-\(last + 5)"))
+        #expect(LaunchedOutput.wait(launched, for: "tick-\(newest)\n"))
+        usleep(300_000)
+        #expect(Self.lines(LaunchedOutput.stdout(of: launched)) == ["ticker | tick-\(newest)"], "-n 1 shows only the newest line at first")
+        kill(-ticker, SIGCONT)
+        #expect(LaunchedOutput.wait(launched, for: "tick-\(newest + 5)\n"))
         kill(launched.pid, SIGINT)
         let result = DevctlRunner.finish(launched)
         finished = true
         #expect(result.exitCode == 0, "\(result)")
         let ticks = Self.lines(result.stdout).compactMap { Int($0.split(separator: "-").last ?? "") }
-        #expect(ticks == Array(ticks[0]...(ticks[0] + ticks.count - 1)), "no line lost or repeated: \(ticks)")
+        let first = try #require(ticks.first, "logs -f printed no tick: \(result)")
+        #expect(first == newest, "\(result)")
+        #expect(ticks == Array(first..<(first + ticks.count)), "no line lost or repeated: \(ticks)")
     }
 
     @Test func missingLogIsANoteNotAFailure() {
@@ -131,7 +143,9 @@ import Testing
         #expect(coloured.exitCode == 0, "\(coloured)")
         #expect(coloured.stdout.contains("\u{1B}["), "on a terminal, start is coloured: \(coloured)")
         TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/api.log")?.contains("plain") == true }
-        #expect(PseudoTerminal.devctl(["logs"], in: project).stdout.contains("\u{1B}["))
+        // devctl's own colour: the first configured service's prefix is cyan (ServiceLines.palette).
+        let colouredLogs = PseudoTerminal.devctl(["logs"], in: project)
+        #expect(colouredLogs.stdout.contains("\u{1B}[36mapi |\u{1B}[0m plain"), "on a terminal, the name prefix is coloured: \(colouredLogs)")
 
         for arguments in [["start"], ["status"], ["logs"]] {
             let result = PseudoTerminal.devctl(arguments, in: project, environment: ["NO_COLOR": "1"])

@@ -8,11 +8,6 @@ import Testing
 /// Several devctl invocations at once: the lock serialises every command that changes the tracking
 /// state, `status` never waits for it, and no reader ever sees a torn file.
 @Suite struct RaceTests {
-    static func sleepers(_ count: Int) -> String {
-        let services = (1...count).map { #"{"name": "s\#($0)", "command": ["sleep", "300"]}"# }
-        return #"{"services": [\#(services.joined(separator: ", "))]}"#
-    }
-
     /// `NAME:PID` of the identity file: what the next devctl will believe.
     static func identityEntries(_ project: TestProject) -> [String: Int32] {
         var result = [String: Int32]()
@@ -23,8 +18,10 @@ import Testing
         return result
     }
 
-    /// A process that holds `.pids/lock` for `seconds`, describing itself as a devctl would.
-    static func lockHolder(_ project: TestProject, seconds: Double) -> TestProcess {
+    /// A process that holds `.pids/lock` for `seconds`, describing itself as a devctl would; it
+    /// writes the wall-clock time to `releasedFile` (if given) just before it lets go.
+    static func lockHolder(_ project: TestProject, seconds: Double, releasedFile: String? = nil,
+                           sourceLocation: SourceLocation = #_sourceLocation) throws -> TestProcess {
         // Mode 0755 whatever the umask: devctl refuses a .pids others can write.
         try? FileManager.default.createDirectory(atPath: project.root + "/.pids", withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o755])
@@ -35,15 +32,19 @@ import Testing
         os.ftruncate(fd, 0)
         os.write(fd, b"%d devctl stop api\\n" % os.getpid())
         time.sleep(float(sys.argv[2]))
+        if len(sys.argv) > 3:
+            with open(sys.argv[3], "w") as f:
+                f.write("%.6f\\n" % time.time())
         """
-        let holder = TestProcess(["python3", "-c", script, project.root + "/.pids/lock", "\(seconds)"],
+        let holder = TestProcess(["python3", "-c", script, project.root + "/.pids/lock", "\(seconds)"] + (releasedFile.map { [$0] } ?? []),
                                  environment: project.environment)
-        TestProcesses.waitUntil { project.read(".pids/lock")?.contains("devctl stop api") == true }
+        try #require(TestProcesses.waitUntil(timeout: 30) { project.read(".pids/lock")?.contains("devctl stop api") == true },
+                     "the holder never took the lock", sourceLocation: sourceLocation)
         return holder
     }
 
     @Test func twoStartsAtTheSameInstantStartEachServiceOnce() throws {
-        let project = TestProject(Self.sleepers(8))
+        let project = TestProject(Fixtures.sleepers(8))
         defer { project.cleanUp() }
         let first = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
         let second = DevctlRunner.launch(["start"], directory: project.root, environment: project.environment)
@@ -59,7 +60,7 @@ import Testing
 
     @Test(arguments: ["start", "stop"])
     func startAndStopRacingLeaveConsistentFilesAndNoSurvivor(first: String) throws {
-        let project = TestProject(Self.sleepers(6))
+        let project = TestProject(Fixtures.sleepers(6))
         defer { project.cleanUp() }
         let second = first == "start" ? "stop" : "start"
         let a = DevctlRunner.launch([first], directory: project.root, environment: project.environment)
@@ -79,9 +80,9 @@ import Testing
 
     @Test(arguments: ["start", "stop"])
     func mutatingCommandGivesUpNamingTheLockHolder(command: String) throws {
-        let project = TestProject(Self.sleepers(2))
+        let project = TestProject(Fixtures.sleepers(2))
         defer { project.cleanUp() }
-        let holder = Self.lockHolder(project, seconds: 60)
+        let holder = try Self.lockHolder(project, seconds: 60)
         defer { holder.stop() }
         project.extraEnvironment["DEVCTL_LOCK_TIMEOUT"] = "0.3"
         let result = project.devctl(command)
@@ -94,29 +95,41 @@ import Testing
     }
 
     @Test func mutatingCommandWaitsForALockReleasedInTime() throws {
-        let project = TestProject(Self.sleepers(2))
+        // Each service notes when it was spawned: that must be after the holder let go.
+        let project = TestProject(#"{"services": [\#((1...2).map { #"{"name": "s\#($0)", "command": "date +%s.%N > started-s\#($0); exec sleep 300"}"# }.joined(separator: ", "))]}"#)
         defer { project.cleanUp() }
-        let holder = Self.lockHolder(project, seconds: 1)
+        let released = project.root + "/lock.released"
+        let holder = try Self.lockHolder(project, seconds: 1, releasedFile: released)
         defer { holder.stop() }
         let result = project.devctl("start")
         #expect(result.exitCode == 0, "\(result)")
         #expect(project.liveLeaders.count == 2)
+        let releasedAt = try #require(project.read("lock.released").flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
+                                      "the holder never let go: \(result)")
+        for name in ["s1", "s2"] {
+            try #require(TestProcesses.waitUntil { project.read("started-\(name)")?.hasSuffix("\n") == true }, "\(name) never ran")
+            let startedAt = try #require(project.read("started-\(name)").flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+            #expect(startedAt > releasedAt, "\(name) started at \(startedAt), before the lock was released at \(releasedAt): \(result)")
+        }
     }
 
     @Test func statusNeverWaitsForTheLock() throws {
-        let project = TestProject(Self.sleepers(2))
+        let project = TestProject(Fixtures.sleepers(2))
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
-        let holder = Self.lockHolder(project, seconds: 60)
+        let holder = try Self.lockHolder(project, seconds: 120)
         defer { holder.stop() }
+        // A status that waited would take the whole minute: the bound below leaves a loaded
+        // machine plenty of room and still cannot be met by waiting.
+        project.extraEnvironment["DEVCTL_LOCK_TIMEOUT"] = "60"
         let result = project.devctl("status")
         #expect(result.exitCode == 0, "\(result)")
         #expect(!result.stderr.contains("another devctl"))
-        #expect(result.seconds < 4, "status waited for the lock (default timeout 5 s)")
+        #expect(result.seconds < 30, "status waited for the lock (DEVCTL_LOCK_TIMEOUT=60)")
     }
 
     @Test func readersNeverSeeHalfWrittenTrackingFiles() throws {
-        let project = TestProject(Self.sleepers(12))
+        let project = TestProject(Fixtures.sleepers(12))
         defer { project.cleanUp() }
         let done = project.root + "/reader.done"
         let report = project.root + "/reader.report"

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DevctlCore
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -40,12 +41,19 @@ import Testing
     }
 
     @Test func restartWithoutNamesRestartsEveryServiceButNotContainers() throws {
-        let project = TestProject(Self.pair)
-        defer { project.cleanUp() }
-        #expect(project.devctl("start").exitCode == 0)
+        // A compose file and a stand-in docker that records every call: restart must make none.
+        let standIn = try StandInDocker()
+        let project = TestProject(Self.pair, files: ["compose.yml": "services: {}\n"])
+        project.extraEnvironment["PATH"] = [standIn.bin, ProcessInfo.processInfo.environment["PATH"]].compactMap { $0 }.joined(separator: ":")
+        defer { withExtendedLifetime(standIn) { project.cleanUp() } }
+        let start = project.devctl("start", "--no-containers")
+        #expect(start.exitCode == 0, "\(start)")
         let before = project.trackedPIDs
+        try #require(before.count == 2, "\(start)")
+        let callsBefore = standIn.calls
         let result = project.devctl("restart")
         #expect(result.exitCode == 0, "\(result)")
+        #expect(standIn.calls == callsBefore, "restart called docker: \(standIn.calls.dropFirst(callsBefore.count))\n\(result)")
         let after = project.trackedPIDs
         #expect(Set(after.keys) == ["api", "worker"])
         for (name, pid) in before {

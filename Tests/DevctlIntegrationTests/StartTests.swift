@@ -58,12 +58,11 @@ import Testing
         let pid = try #require(project.trackedPIDs["env-dump"])
         let environment = try #require(ProcessDetails.environment(of: pid))
         #expect(environment["DEVCTL_SERVICE"] == "env-dump")
-        let canonicalRoot = URL(fileURLWithPath: project.root).resolvingSymlinksInPath().path
-        #expect(environment["DEVCTL_PROJECT"] == Project.marker(project: "envcheck", root: canonicalRoot))
+        #expect(environment["DEVCTL_PROJECT"] == Project.marker(project: "envcheck", root: project.canonicalRoot))
         #expect(environment["FROM_FILE"] == "dotenv")
         #expect(environment["FROM_ENV"] == "json")
         #expect(environment["BOTH"] == "json-wins")
-        #expect(ProcessDetails.workingDirectory(of: pid) == canonicalRoot + "/sub")
+        #expect(ProcessDetails.workingDirectory(of: pid) == project.canonicalRoot + "/sub")
     }
 
     @Test func serviceInheritsNoDescriptorBeyondStandardOnes() throws {
@@ -154,10 +153,11 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let services = try #require(json["services"] as? [[String: Any]])
         #expect(services.map { $0["name"] as? String } == ["sleeper", "shell"])
-        let first = services[0]
+        let first = try #require(services.first, "\(result)")
+        let sleeper = try #require(project.trackedPIDs["sleeper"])
         #expect(first["state"] as? String == "running")
-        #expect(first["pid"] as? Int == Int(project.trackedPIDs["sleeper"]!))
-        #expect(first["pgid"] as? Int == Int(project.trackedPIDs["sleeper"]!))
+        #expect(first["pid"] as? Int == Int(sleeper))
+        #expect(first["pgid"] as? Int == Int(sleeper))
         #expect(first["processes"] as? Int == 1)
         #expect((first["rssBytes"] as? Int ?? 0) > 0)
         #expect(first["command"] as? String == "sleep 300")

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import DevctlCore
 import Foundation
+import Testing
 
 /// Adversarial process shapes, declared in a word and turned into a service's `command` (mostly
 /// the small scripts under Tests/Fixtures), so a test reads as the situation it sets up:
@@ -102,21 +103,31 @@ extension TestProject {
         return (result, services)
     }
 
+    /// `stop --json EXTRA…` parsed (required to be a JSON object), and the run itself.
+    func stopJSON(_ extra: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> (RunResult, [String: Any]) {
+        let result = devctl(arguments: ["stop", "--json"] + extra)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)",
+                                sourceLocation: sourceLocation)
+        return (result, json)
+    }
+
     /// The `DEVCTL_PROJECT` value devctl gives this project's services.
     var marker: String {
-        let canonical = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        let canonical = canonicalRoot
         let name = (try? JSONSerialization.jsonObject(with: Data((read("services.json") ?? "").utf8)) as? [String: Any])?["project"] as? String
         return Project.marker(project: name ?? URL(fileURLWithPath: canonical).lastPathComponent, root: canonical)
     }
 }
 
-extension DevctlRunner {
-    /// Polls a launched devctl's stdout until it contains `text` (or `timeout` passes).
-    @discardableResult
-    static func waitForOutput(_ launched: (pid: Int32, out: String, err: String), containing text: String,
-                              timeout: Double = 30) -> Bool {
-        TestProcesses.waitUntil(timeout: timeout) {
-            (try? String(contentsOfFile: launched.out, encoding: .utf8))?.contains(text) == true
-        }
+/// Reading the report of `stop --json`.
+enum StopReport {
+    /// The entry of service `name`.
+    static func service(_ json: [String: Any], _ name: String) -> [String: Any]? {
+        (json["services"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+    }
+
+    /// The outcome of service `name`: graceful, forced, …
+    static func outcome(_ json: [String: Any], _ name: String) -> String? {
+        service(json, name)?["outcome"] as? String
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import DevctlCore
 import Foundation
+import Testing
 
 /// A throwaway project folder with its own services.json for running the built devctl against.
 /// Every process started through it carries a unique `DEVCTL_TEST_ID`, so `cleanUp` can kill
@@ -20,6 +21,9 @@ final class TestProject: @unchecked Sendable {
         write("services.json", config)
         for (path, content) in files { write(path, content) }
     }
+
+    /// The root with symbolic links resolved, as devctl names it in messages and markers.
+    var canonicalRoot: String { URL(fileURLWithPath: root).resolvingSymlinksInPath().path }
 
     var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
@@ -61,9 +65,9 @@ final class TestProject: @unchecked Sendable {
     var markedProcesses: [Int32] { TestProcesses.carrying("DEVCTL_TEST_ID", testID) }
 
     /// Stops everything this test started (devctl first, then SIGKILL by marker) and removes the folder.
-    func cleanUp() {
+    func cleanUp(sourceLocation: SourceLocation = #_sourceLocation) {
         _ = devctl("stop", "--force", timeout: 60)
-        TestProcesses.killAll(carrying: "DEVCTL_TEST_ID", testID)
+        TestProcesses.killAll(carrying: "DEVCTL_TEST_ID", testID, sourceLocation: sourceLocation)
         try? FileManager.default.removeItem(atPath: root)
     }
 
@@ -87,13 +91,25 @@ enum TestProcesses {
             .map(\.pid).sorted()
     }
 
-    static func killAll(carrying key: String, _ value: String) {
-        for _ in 0..<5 {
-            let pids = carrying(key, value)
-            if pids.isEmpty { return }
+    /// SIGKILLs every process carrying the marker, again and again (a dying tree may still fork),
+    /// until none is left or `timeout` passes; survivors are recorded as an issue, by PID and
+    /// command line, so a leak fails the test that caused it instead of hiding.
+    static func killAll(carrying key: String, _ value: String, timeout: Double = 10,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var pids = carrying(key, value)
+        while !pids.isEmpty, Date() < deadline {
             for pid in pids { kill(pid, SIGKILL) }
-            usleep(50_000)
+            usleep(20_000)
+            pids = carrying(key, value)
         }
+        guard !pids.isEmpty else { return }
+        let named = pids.map { pid in
+            let command = ProcessDetails.arguments(of: pid).joined(separator: " ")
+            return "\(pid) (\(command.isEmpty ? "?" : command))"
+        }
+        Issue.record("still alive \(timeout) s after SIGKILL, carrying \(key)=\(value): \(named.joined(separator: ", "))",
+                     sourceLocation: sourceLocation)
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes.
@@ -128,9 +144,15 @@ enum FreePort {
     }
 }
 
-/// A helper process a test starts itself (a decoy, a port holder), killed by PID at the end.
+/// A helper process a test starts itself (a decoy, a port holder), killed at the end with its
+/// whole process group (it is spawned as a session leader, so its children share its group).
+///
+/// `stop` is idempotent: once the process has been reaped its PID may belong to someone else, so
+/// it is never signalled again — a test must not kill a process it never started.
 final class TestProcess: @unchecked Sendable {
     let pid: Int32
+    private let lock = NSLock()
+    private var reaped = false
 
     init(_ arguments: [String], directory: String = "/tmp", environment: [String: String] = ProcessInfo.processInfo.environment) {
         pid = try! Spawner.spawn(arguments: arguments, environment: environment, workingDirectory: directory,
@@ -140,8 +162,14 @@ final class TestProcess: @unchecked Sendable {
     var isAlive: Bool { TestProcesses.isAlive(pid) }
 
     func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !reaped else { return }
+        // Until it is reaped the PID (and so the group ID) is still ours, even as a zombie.
+        kill(-pid, SIGKILL)
         kill(pid, SIGKILL)
         _ = Spawner.reap(pid, blocking: true)
+        reaped = true
     }
 
     deinit { stop() }
