@@ -100,7 +100,7 @@ struct ConfigValidator {
         guard let value else {
             return Self.composeFileNames
                 .map { ConfigLocator.absolutePath($0, relativeTo: root) }
-                .first { ConfigLocator.isDirectory($0) == false }
+                .first { FileSystem.exists($0) && !FileSystem.isDirectory($0) }
         }
         switch value.kind {
         case .bool(false):
@@ -192,20 +192,19 @@ struct ConfigValidator {
     private mutating func folder(_ value: JSONValue, at path: String) -> String? {
         guard let name = string(value, at: path, expected: "a folder name") else { return nil }
         let absolute = ConfigLocator.absolutePath(name, relativeTo: root)
-        switch ConfigLocator.isDirectory(absolute) {
-        case true?: return absolute
-        case false?: report(path, "'\(name)' is not a folder")
-        case nil: report(path, "folder '\(name)' does not exist")
-        }
+        if FileSystem.isDirectory(absolute) { return absolute }
+        report(path, FileSystem.exists(absolute) ? "'\(name)' is not a folder" : "folder '\(name)' does not exist")
         return nil
     }
 
     private mutating func existingFile(_ name: String, at path: String) -> String? {
         let absolute = ConfigLocator.absolutePath(name, relativeTo: root)
-        switch ConfigLocator.isDirectory(absolute) {
-        case false?: return absolute
-        case true?: report(path, "'\(name)' is a folder, not a file")
-        case nil: report(path, "file '\(name)' does not exist")
+        if !FileSystem.exists(absolute) {
+            report(path, "file '\(name)' does not exist")
+        } else if FileSystem.isDirectory(absolute) {
+            report(path, "'\(name)' is a folder, not a file")
+        } else {
+            return absolute
         }
         return nil
     }
@@ -227,7 +226,7 @@ struct ConfigValidator {
     private mutating func dotEnv(at file: String, named name: String, path: String) -> [String: String]? {
         let bytes: [UInt8]
         do {
-            bytes = try ConfigLoader.readFile(atPath: file)
+            bytes = try FileSystem.read(file)
         } catch {
             report(path, "cannot read '\(name)': \(error.errno)")
             return nil

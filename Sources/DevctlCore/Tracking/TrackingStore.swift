@@ -98,12 +98,7 @@ public struct TrackingStore: Sendable {
     /// Removes the `services.pids*.tmp.PID` files a devctl killed between writing and renaming left
     /// behind, once that process is gone. Readers never open them; this only keeps the folder tidy.
     func removeStaleTemporaries() {
-        guard let folder = opendir(directory) else { return }
-        defer { closedir(folder) }
-        while let item = readdir(folder) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+        for name in FileSystem.directoryEntries(directory) {
             let parts = name.split(separator: ".")
             guard name.hasPrefix("services.pids."), parts.count >= 4, parts[parts.count - 2] == "tmp",
                   let pid = Int32(parts[parts.count - 1]), pid != getpid(),
