@@ -116,7 +116,7 @@ public struct TrackingStore: Sendable {
             let parts = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             var values = [String: String]()
             if parts.count == fields.count { for (key, value) in zip(fields, parts) { values[key] = value } }
-            guard let name = values["name"], Self.isValidName(name),
+            guard let name = values["name"], NameRule.isValid(name),
                   let pid = values["pid"].flatMap({ Int32($0) }), pid > 0,
                   let pgid = values["pgid"].map({ Int32($0) }) ?? pid, pgid > 0
             else {
@@ -135,12 +135,6 @@ public struct TrackingStore: Sendable {
             snapshot.entries.append(TrackedService(name: name, pid: pid, pgid: pgid, startTime: start))
         }
         return snapshot
-    }
-
-    private static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { c in
-            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95
-        }
     }
 }
 
