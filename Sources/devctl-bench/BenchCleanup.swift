@@ -40,10 +40,11 @@ final class BenchCleanup: Sendable {
 
     func release(group: Int32) { groups.withLock { _ = $0.remove(group) } }
 
-    /// The live processes carrying this run's id (zombies count as gone).
+    /// The live processes carrying this run's id (zombies count as gone), with their command
+    /// lines, since leftovers are reported by them.
     func marked() -> [ProcessEntry] {
         let uid = geteuid(), me = getpid()
-        return ProcessTable.scan().entries.values.filter { entry in
+        return ProcessTable.scan(withArguments: true).entries.values.filter { entry in
             entry.pid != me && entry.uid == uid && !entry.isGone
                 && ProcessDetails.environment(of: entry.pid, contains: Self.variable, runID)
         }.sorted { $0.pid < $1.pid }

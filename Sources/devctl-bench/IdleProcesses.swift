@@ -60,28 +60,32 @@ final class IdleProcesses {
 
     /// `cat` with stdin on the pipe, stdout to /dev/null, in `group` (0: a new group of its own),
     /// with an empty signal mask and default dispositions.
+    ///
+    /// Not `Spawner`: it gives every child stdin from /dev/null and a group of its own, where these
+    /// read the benchmark's pipe and share one group.
     private static func spawn(_ executable: String, stdin: Int32, group: Int32) throws(BenchError) -> Int32 {
         var attributes = posix_spawnattr_t()
         var actions = posix_spawn_file_actions_t()
-        posix_spawnattr_init(&attributes)
-        posix_spawn_file_actions_init(&actions)
-        defer {
-            posix_spawnattr_destroy(&attributes)
-            posix_spawn_file_actions_destroy(&actions)
-        }
+        var code = posix_spawnattr_init(&attributes)
+        guard code == 0 else { throw BenchError("posix_spawnattr_init: \(Errno(rawValue: code))") }
+        defer { posix_spawnattr_destroy(&attributes) }
+        code = posix_spawn_file_actions_init(&actions)
+        guard code == 0 else { throw BenchError("posix_spawn_file_actions_init: \(Errno(rawValue: code))") }
+        defer { posix_spawn_file_actions_destroy(&actions) }
         var empty = sigset_t(), all = sigset_t()
         sigemptyset(&empty)
         sigfillset(&all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, group)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        code = posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        if code == 0 { code = posix_spawnattr_setpgroup(&attributes, group) }
+        if code == 0 { code = posix_spawnattr_setsigmask(&attributes, &empty) }
+        if code == 0 { code = posix_spawnattr_setsigdefault(&attributes, &all) }
+        if code == 0 { code = posix_spawn_file_actions_adddup2(&actions, stdin, 0) }
+        if code == 0 { code = posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0) }
+        guard code == 0 else { throw BenchError("cannot prepare the spawn of \(executable): \(Errno(rawValue: code))") }
         var pid: pid_t = 0
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(executable), nil]
         defer { arguments.forEach { free($0) } }
-        let code = posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
+        code = posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
         guard code == 0 else { throw BenchError("posix_spawn(\(executable)): \(Errno(rawValue: code))") }
         return pid
     }

@@ -41,6 +41,12 @@ import Glibc
         #expect(runner.executablePath("sh") == "/usr/bin/sh" || runner.executablePath("sh") == "/bin/sh")
     }
 
+    @Test func missingWorkingDirectoryIsALaunchFailureThatNamesIt() {
+        #expect(throws: CommandError.launchFailed(executable: "sh", reason: "cannot enter '/devctl-no-such-dir': No such file or directory")) {
+            try shell("true", in: "/devctl-no-such-dir")
+        }
+    }
+
     @Test func runsInTheGivenDirectoryWithTheGivenEnvironment() throws {
         let result = try shell("pwd; echo $GREETING; echo ${HOME:-unset}", in: "/proc")
         #expect(result.stdout == "/proc\nhello\nunset\n")

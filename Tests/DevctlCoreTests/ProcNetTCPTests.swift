@@ -13,15 +13,15 @@ import Testing
             """
         let entries = ProcNetTCP.parse(text)
         #expect(entries == [
-            .init(localAddress: "127.0.0.1", localPort: 8000, state: 0x0A, inode: 12345),
-            .init(localAddress: "0.0.0.0", localPort: 22, state: 0x0A, inode: 678),
-            .init(localAddress: "127.0.0.1", localPort: 8000, state: 0x01, inode: 91011),
-            .init(localAddress: "127.0.0.1", localPort: 54000, state: 0x06, inode: 0),
+            .init(localPort: 8000, state: 0x0A, inode: 12345),
+            .init(localPort: 22, state: 0x0A, inode: 678),
+            .init(localPort: 8000, state: 0x01, inode: 91011),
+            .init(localPort: 54000, state: 0x06, inode: 0),
         ])
         #expect(entries.map(\.isListening) == [true, true, false, false])
     }
 
-    @Test func parsesIPv6AddressesWrittenAsHostOrderWords() {
+    @Test func parsesIPv6Rows() {
         let text = """
               sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
                0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 0 10 0
@@ -30,10 +30,10 @@ import Testing
                3: 000080FE00000000FF0300FC010000FE:2382 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4545 1 0000000000000000 100 0 0 10 0
             """
         #expect(ProcNetTCP.parse(text) == [
-            .init(localAddress: "::1", localPort: 8080, state: 0x0A, inode: 4242),
-            .init(localAddress: "::", localPort: 80, state: 0x0A, inode: 4343),
-            .init(localAddress: "::ffff:127.0.0.1", localPort: 8080, state: 0x01, inode: 4444),
-            .init(localAddress: "fe80::fc00:3ff:fe00:1", localPort: 9090, state: 0x0A, inode: 4545),
+            .init(localPort: 8080, state: 0x0A, inode: 4242),
+            .init(localPort: 80, state: 0x0A, inode: 4343),
+            .init(localPort: 8080, state: 0x01, inode: 4444),
+            .init(localPort: 9090, state: 0x0A, inode: 4545),
         ])
     }
 
@@ -47,7 +47,7 @@ import Testing
             garbage
                5: 0100007F:1F41 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 5 1
             """
-        #expect(ProcNetTCP.parse(text) == [.init(localAddress: "127.0.0.1", localPort: 8001, state: 0x0A, inode: 5)])
+        #expect(ProcNetTCP.parse(text) == [.init(localPort: 8001, state: 0x0A, inode: 5)])
     }
 
     @Test func findsALiveListenerInTheKernelTable() throws {
@@ -56,7 +56,6 @@ import Testing
         let entries = ProcNetTCP.parse(try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8))
         let mine = entries.filter { $0.localPort == listener.port && $0.isListening }
         #expect(mine.count == 1)
-        #expect(mine.first?.localAddress == "127.0.0.1")
         #expect(mine.first.map { $0.inode > 0 } == true)
     }
 }

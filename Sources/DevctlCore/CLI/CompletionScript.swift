@@ -5,9 +5,7 @@ public enum CompletionScript {
     /// names are baked in; names outside services.json's alphabet (`[A-Za-z0-9_-]`) cannot come
     /// from a valid file and are left out, so that no name is ever evaluated by the shell.
     public static func script(for shell: String, serviceNames: [String]) -> String? {
-        let names = serviceNames.filter { name in
-            !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
-        }
+        let names = serviceNames.filter { NameRule.isValid($0) }
         switch shell {
         case "bash": return bash(names)
         case "zsh": return zsh(names)

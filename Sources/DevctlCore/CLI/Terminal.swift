@@ -22,7 +22,7 @@ public final class Terminal: Sendable {
     }
 
     public enum Style: String, Sendable {
-        case green = "32", yellow = "33", red = "31", bold = "1", dim = "2", cyan = "36"
+        case green = "32", yellow = "33", red = "31", bold = "1", dim = "2"
     }
 
     public func paint(_ text: String, _ style: Style) -> String {

@@ -8,7 +8,7 @@ public enum ConfigLoader {
         let path = ConfigLocator.absolutePath(file, relativeTo: FileManager.default.currentDirectoryPath)
         let bytes: [UInt8]
         do {
-            bytes = try readFile(atPath: path)
+            bytes = try FileSystem.read(path)
         } catch {
             throw ConfigError(file: path, message: "cannot read the file: \(error.errno)")
         }
@@ -29,21 +29,5 @@ public enum ConfigLoader {
         let config = validator.config(from: json)
         if let config, validator.problems.isEmpty { return config }
         throw ConfigError(file: path, problems: validator.problems, unlisted: validator.unlistedProblems)
-    }
-
-    /// The whole contents of a file. Plain `read(2)` rather than `Data(contentsOf:)` so that the
-    /// error is the system's own ("Permission denied", "Is a directory").
-    static func readFile(atPath path: String) throws(SystemCallError) -> [UInt8] {
-        let descriptor = try systemCall("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { close(descriptor) }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try systemCall("read(\(path))") {
-                chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            }
-            if count == 0 { return contents }
-            contents += chunk[..<count]
-        }
     }
 }

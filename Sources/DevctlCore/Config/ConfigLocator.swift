@@ -28,7 +28,7 @@ public enum ConfigLocator {
         var folder = absolutePath(currentDirectory, relativeTo: "/")
         while true {
             let candidate = absolutePath(fileName, relativeTo: folder)
-            if isDirectory(candidate) == false { return candidate }
+            if FileSystem.exists(candidate), !FileSystem.isDirectory(candidate) { return candidate }
             if folder == "/" { break }
             folder = directory(of: folder)
         }
@@ -38,18 +38,13 @@ public enum ConfigLocator {
     private static func existingFile(_ path: String, givenBy source: String,
                                      currentDirectory: String) throws(ConfigLocatorError) -> String {
         let absolute = absolutePath(path, relativeTo: currentDirectory)
-        switch isDirectory(absolute) {
-        case nil: throw ConfigLocatorError(message: "file '\(path)' given by \(source) does not exist")
-        case true?: throw ConfigLocatorError(message: "'\(path)' given by \(source) is a folder, not a file")
-        case false?: return absolute
+        guard FileSystem.exists(absolute) else {
+            throw ConfigLocatorError(message: "file '\(path)' given by \(source) does not exist")
         }
-    }
-
-    /// Whether `path` is a folder; nil when nothing exists there.
-    static func isDirectory(_ path: String) -> Bool? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        return isDirectory.boolValue
+        guard !FileSystem.isDirectory(absolute) else {
+            throw ConfigLocatorError(message: "'\(path)' given by \(source) is a folder, not a file")
+        }
+        return absolute
     }
 
     /// `path` made absolute against `base` with `.`, `..` and repeated slashes removed. This is

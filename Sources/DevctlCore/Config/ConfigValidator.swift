@@ -40,7 +40,7 @@ struct ConfigValidator {
         }
         guard let keys = members(of: json, at: "", allowed: Self.projectKeys) else { return nil }
 
-        let project = keys["project"].flatMap { projectName($0) } ?? defaultProjectName()
+        let project = keys["project"].flatMap { projectName($0) } ?? ServicesTemplate.projectName(forFolder: root)
         let stopTimeout = keys["stopTimeout"].flatMap { self.stopTimeout($0, at: "stopTimeout") } ?? ServicesConfig.defaultStopTimeout
         let orphanPatterns = keys["orphanPatterns"].flatMap { self.orphanPatterns($0) } ?? []
         let compose = composeFile(keys["compose"])
@@ -69,17 +69,11 @@ struct ConfigValidator {
     private mutating func projectName(_ value: JSONValue) -> String? {
         let expected = "a name made of letters, digits, '_', '.' and '-'"
         guard let name = string(value, at: "project", expected: expected) else { return nil }
-        guard Self.isName(name, allowingDots: true) else {
+        guard NameRule.isValid(name, allowingDots: true) else {
             report("project", "expected \(expected), got \(value.summary)")
             return nil
         }
         return name
-    }
-
-    /// The root folder's name, with what a project name cannot contain replaced by `-`.
-    private func defaultProjectName() -> String {
-        let folder = root.split(separator: "/").last.map(String.init) ?? "root"
-        return String(folder.unicodeScalars.map { Self.isNameScalar($0, allowingDots: true) ? Character($0) : "-" })
     }
 
     private mutating func orphanPatterns(_ value: JSONValue) -> [String]? {
@@ -100,7 +94,7 @@ struct ConfigValidator {
         guard let value else {
             return Self.composeFileNames
                 .map { ConfigLocator.absolutePath($0, relativeTo: root) }
-                .first { ConfigLocator.isDirectory($0) == false }
+                .first { FileSystem.exists($0) && !FileSystem.isDirectory($0) }
         }
         switch value.kind {
         case .bool(false):
@@ -157,7 +151,7 @@ struct ConfigValidator {
     private mutating func serviceName(_ value: JSONValue, at path: String) -> String? {
         let expected = "a name made of letters, digits, '_' and '-'"
         guard let name = string(value, at: path, expected: expected) else { return nil }
-        guard Self.isName(name, allowingDots: false) else {
+        guard NameRule.isValid(name) else {
             report(path, "expected \(expected), got \(value.summary)")
             return nil
         }
@@ -192,20 +186,19 @@ struct ConfigValidator {
     private mutating func folder(_ value: JSONValue, at path: String) -> String? {
         guard let name = string(value, at: path, expected: "a folder name") else { return nil }
         let absolute = ConfigLocator.absolutePath(name, relativeTo: root)
-        switch ConfigLocator.isDirectory(absolute) {
-        case true?: return absolute
-        case false?: report(path, "'\(name)' is not a folder")
-        case nil: report(path, "folder '\(name)' does not exist")
-        }
+        if FileSystem.isDirectory(absolute) { return absolute }
+        report(path, FileSystem.exists(absolute) ? "'\(name)' is not a folder" : "folder '\(name)' does not exist")
         return nil
     }
 
     private mutating func existingFile(_ name: String, at path: String) -> String? {
         let absolute = ConfigLocator.absolutePath(name, relativeTo: root)
-        switch ConfigLocator.isDirectory(absolute) {
-        case false?: return absolute
-        case true?: report(path, "'\(name)' is a folder, not a file")
-        case nil: report(path, "file '\(name)' does not exist")
+        if !FileSystem.exists(absolute) {
+            report(path, "file '\(name)' does not exist")
+        } else if FileSystem.isDirectory(absolute) {
+            report(path, "'\(name)' is a folder, not a file")
+        } else {
+            return absolute
         }
         return nil
     }
@@ -227,7 +220,7 @@ struct ConfigValidator {
     private mutating func dotEnv(at file: String, named name: String, path: String) -> [String: String]? {
         let bytes: [UInt8]
         do {
-            bytes = try ConfigLoader.readFile(atPath: file)
+            bytes = try FileSystem.read(file)
         } catch {
             report(path, "cannot read '\(name)': \(error.errno)")
             return nil
@@ -444,17 +437,7 @@ struct ConfigValidator {
     /// The path of `key` inside `path`: `services[0].env.PORT`, or `env["MY VAR"]` for a key
     /// that is not a plain word.
     static func child(_ path: String, _ key: String) -> String {
-        guard Self.isName(key, allowingDots: false) else { return "\(path)[\(JSONText.quote(key))]" }
+        guard NameRule.isValid(key) else { return "\(path)[\(JSONText.quote(key))]" }
         return path.isEmpty ? key : "\(path).\(key)"
-    }
-
-    /// Whether `text` matches `[A-Za-z0-9_-]+`, or `[A-Za-z0-9_.-]+` when `allowingDots`.
-    static func isName(_ text: String, allowingDots: Bool) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { isNameScalar($0, allowingDots: allowingDots) }
-    }
-
-    static func isNameScalar(_ scalar: Unicode.Scalar, allowingDots: Bool) -> Bool {
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-            || scalar == "_" || scalar == "-" || (allowingDots && scalar == ".")
     }
 }

@@ -33,7 +33,7 @@ public struct Procfile: Sendable, Equatable {
                 problems.append("line \(index + 1): expected 'name: command', got '\(line.prefix(60))'")
                 continue
             }
-            var name = sanitized(original)
+            var name = NameRule.sanitized(original)
             if taken.contains(name) {
                 var suffix = 2
                 while taken.contains("\(name)-\(suffix)") { suffix += 1 }
@@ -45,11 +45,6 @@ public struct Procfile: Sendable, Equatable {
         if entries.isEmpty, problems.isEmpty { problems.append("no 'name: command' line found") }
         guard problems.isEmpty else { throw ProcfileError(problems: problems) }
         return Procfile(entries: entries)
-    }
-
-    /// `name` with every character outside `[A-Za-z0-9_-]` replaced by `-` (`web.1` → `web-1`).
-    public static func sanitized(_ name: String) -> String {
-        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "-" })
     }
 }
 

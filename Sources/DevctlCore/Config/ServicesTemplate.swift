@@ -72,10 +72,10 @@ public enum ServicesTemplate {
             """
     }
 
-    /// A project name (`[A-Za-z0-9_.-]+`) from a folder's name.
+    /// A project name (`[A-Za-z0-9_.-]+`) from a folder's name ("root" for `/`): what `init`
+    /// writes, and what a services.json without "project" is called.
     public static func projectName(forFolder path: String) -> String {
-        let folder = path.split(separator: "/").last.map(String.init) ?? "project"
-        return String(folder.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) ? $0 : "-" })
+        NameRule.sanitized(path.split(separator: "/").last.map(String.init) ?? "root", allowingDots: true)
     }
 
     /// Compact JSON with a space after each `:` and `,`, for one-line services.

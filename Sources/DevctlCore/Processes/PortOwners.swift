@@ -8,7 +8,8 @@ import CDevctlShims
 public struct PortHolder: Sendable, Equatable {
     /// nil when the socket is listed but no readable /proc/PID/fd links to it (another user's process).
     public var pid: Int32?
-    /// From /proc/PID/cmdline, arguments joined by spaces, or /proc/PID/comm when that is empty.
+    /// The process's `ProcessEntry.commandLine`: its arguments joined by spaces, or `[comm]` when
+    /// it has none.
     public var command: String?
 
     public init(pid: Int32?, command: String?) {
@@ -29,8 +30,8 @@ public enum PortOwners {
         guard !inodes.isEmpty else { return [] }
         let owners = socketOwners(of: inodes)
         var holders = owners.keys.sorted().compactMap { pid in
-            // No command left means the process exited since the scan, taking its sockets along.
-            command(of: pid).map { PortHolder(pid: pid, command: $0) }
+            // No entry left means the process exited since the scan, taking its sockets along.
+            ProcessTable.readEntry(pid: pid).map { PortHolder(pid: pid, command: $0.commandLine) }
         }
         let unowned = inodes.subtracting(owners.values.joined())
         // Asking the kernel again tells an unreadable owner from a socket closed during the scan.
@@ -76,7 +77,7 @@ public enum PortOwners {
             if count <= capacity { return buffer.prefix(count).map { (Int($0.port), UInt64($0.inode)) } }
             capacity = count + 64
         }
-        return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap { ProcNetTCP.parse(contents(of: $0) ?? "") }
+        return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap { ProcNetTCP.parse(FileSystem.readText($0) ?? "") }
             .filter(\.isListening).map { ($0.localPort, $0.inode) }
     }
 
@@ -84,53 +85,14 @@ public enum PortOwners {
     /// cannot be read (another user's) or that is gone is passed over.
     private static func socketOwners(of inodes: Set<UInt64>) -> [Int32: Set<UInt64>] {
         var owners: [Int32: Set<UInt64>] = [:]
-        for pid in names(in: "/proc").compactMap(Int32.init) {
-            for descriptor in names(in: "/proc/\(pid)/fd") {
-                guard let target = linkTarget("/proc/\(pid)/fd/\(descriptor)"), target.hasPrefix("socket:["),
+        for pid in FileSystem.directoryEntries("/proc").compactMap(Int32.init) {
+            for descriptor in FileSystem.directoryEntries("/proc/\(pid)/fd") {
+                guard let target = FileSystem.readLink("/proc/\(pid)/fd/\(descriptor)"), target.hasPrefix("socket:["),
                       let inode = UInt64(target.dropFirst("socket:[".count).dropLast()), inodes.contains(inode)
                 else { continue }
                 owners[pid, default: []].insert(inode)
             }
         }
         return owners
-    }
-
-    private static func command(of pid: Int32) -> String? {
-        if let arguments = contents(of: "/proc/\(pid)/cmdline"), !arguments.isEmpty {
-            return arguments.split(separator: "\0").joined(separator: " ")
-        }
-        // Kernel threads and zombies have an empty cmdline; comm still names them.
-        return contents(of: "/proc/\(pid)/comm").map { String($0.dropLast($0.hasSuffix("\n") ? 1 : 0)) }
-    }
-
-    private static func names(in directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names
-    }
-
-    private static func linkTarget(_ path: String) -> String? {
-        // Long enough for "socket:[INODE]"; longer targets are never sockets and may be cut short.
-        var buffer = [UInt8](repeating: 0, count: 64)
-        guard let count = try? systemCall("readlink(\(path))", { readlink(path, &buffer, buffer.count) }) else { return nil }
-        return String(decoding: buffer[..<count], as: UTF8.self)
-    }
-
-    /// A /proc file read to its end: they report a size of 0, so it is read until read(2) returns 0.
-    private static func contents(of path: String) -> String? {
-        guard let file = try? systemCall("open(\(path))", { open(path, O_RDONLY | O_CLOEXEC) }) else { return nil }
-        defer { close(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            guard let count = try? systemCall("read(\(path))", { read(file, &chunk, chunk.count) }) else { return nil }
-            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
-            bytes += chunk[..<count]
-        }
     }
 }

@@ -94,10 +94,6 @@ public struct ProcessTable: Sendable {
         return entry
     }
 
-    public func children(of pid: Int32) -> [ProcessEntry] {
-        (childrenByParent[pid] ?? []).compactMap { entries[$0] }
-    }
-
     /// Every descendant of `pid` (children, grandchildren, …), found by parent links.
     public func descendants(of pid: Int32) -> [ProcessEntry] {
         var result = [ProcessEntry]()

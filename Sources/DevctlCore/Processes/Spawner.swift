@@ -16,15 +16,18 @@ public struct SpawnError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum Spawner {
     public enum Placement: Sendable { case newSession, newProcessGroup }
 
-    /// Spawns `arguments` (the first is looked up in the child's `PATH` unless it contains `/`).
-    /// Output goes to `outputDescriptor` (-1: /dev/null), stderr to `errorDescriptor` when given
-    /// (else the same place). Returns the child's PID.
-    public static func spawn(arguments: [String], environment: [String: String], workingDirectory: String,
+    /// Where a program is looked up when the environment has no `PATH`.
+    public static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin"
+
+    /// Spawns `arguments` (the first is looked up in the child's `PATH` unless it contains `/`) in
+    /// `workingDirectory` (nil: devctl's own). Output goes to `outputDescriptor` (-1: /dev/null),
+    /// stderr to `errorDescriptor` when given (else the same place). Returns the child's PID.
+    public static func spawn(arguments: [String], environment: [String: String], workingDirectory: String?,
                              outputDescriptor: Int32, errorDescriptor: Int32? = nil,
                              placement: Placement) throws(SpawnError) -> Int32 {
         let errorDescriptor = errorDescriptor ?? outputDescriptor
         guard let program = arguments.first, !program.isEmpty else { throw SpawnError(message: "empty command") }
-        let executable = try resolve(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
+        let executable = try resolve(program, path: environment["PATH"] ?? defaultSearchPath)
         let environmentLines = environment.map { "\($0.key)=\($0.value)" }.sorted()
         var pid: pid_t = 0
         let code = withCStrings(arguments) { argv in
@@ -38,6 +41,9 @@ public enum Spawner {
             }
         }
         guard code == 0 else {
+            if let workingDirectory, !FileSystem.isDirectory(workingDirectory) {
+                throw SpawnError(message: "cannot enter '\(workingDirectory)': \(Errno(rawValue: code))")
+            }
             if code == ENOENT, let interpreter = missingInterpreter(of: executable) {
                 throw SpawnError(message: "cannot execute '\(executable)': its interpreter '\(interpreter)' does not exist")
             }

@@ -17,9 +17,7 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public var description: String { String(cString: strerror(rawValue)) }
 
     public static let noSuchProcess = Errno(rawValue: ESRCH)
-    public static let permissionDenied = Errno(rawValue: EACCES)
     public static let notPermitted = Errno(rawValue: EPERM)
-    public static let noSuchFile = Errno(rawValue: ENOENT)
     public static let interrupted = Errno(rawValue: EINTR)
     public static let wouldBlock = Errno(rawValue: EWOULDBLOCK)
     public static let inProgress = Errno(rawValue: EINPROGRESS)

@@ -5,30 +5,43 @@ import Glibc
 /// Small, allocation-light file helpers over raw descriptors: `/proc` is read thousands of times
 /// per scan, and Foundation's file APIs are too slow and too eager to throw for vanished files.
 public enum FileSystem {
-    /// The whole content of a file, or nil when it cannot be opened or read (e.g. the process
-    /// behind a `/proc` path has vanished).
-    public static func readBytes(_ path: String, limit: Int = 1 << 26) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+    /// The whole content of a file (up to about `limit` bytes), or the system's reason why it
+    /// cannot be opened or read ("Permission denied", "Is a directory"). `/proc` files report a
+    /// size of 0, so it reads until `read(2)` returns 0.
+    public static func read(_ path: String, limit: Int = .max) throws(SystemCallError) -> [UInt8] {
+        let fd = try systemCall("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
-        return readBytes(fd: fd, limit: limit)
+        return try read(fd: fd, limit: limit, name: path)
     }
 
-    /// Everything left to read from `fd`, or nil when reading fails.
-    public static func readBytes(fd: Int32, limit: Int = 1 << 26) -> [UInt8]? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk -> [UInt8]? in
+    /// Everything left to read from `fd` (up to about `limit` bytes); `name` names it in the error.
+    public static func read(fd: Int32, limit: Int = .max, name: String = "descriptor") throws(SystemCallError) -> [UInt8] {
+        let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk -> Result<[UInt8], SystemCallError> in
             var result = [UInt8]()
             while result.count < limit {
-                let count = read(fd, chunk.baseAddress, chunk.count)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return nil
+                let count: Int
+                do throws(SystemCallError) {
+                    count = try systemCall("read(\(name))") { Glibc.read(fd, chunk.baseAddress, chunk.count) }
+                } catch {
+                    return .failure(error)
                 }
                 if count == 0 { break }
                 result.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<count]))
             }
-            return result
+            return .success(result)
         }
+        return try outcome.get()
+    }
+
+    /// The whole content of a file, or nil when it cannot be opened or read (e.g. the process
+    /// behind a `/proc` path has vanished).
+    public static func readBytes(_ path: String, limit: Int = 1 << 26) -> [UInt8]? {
+        try? read(path, limit: limit)
+    }
+
+    /// Everything left to read from `fd`, or nil when reading fails.
+    public static func readBytes(fd: Int32, limit: Int = 1 << 26) -> [UInt8]? {
+        try? read(fd: fd, limit: limit)
     }
 
     /// Reads the whole of a small file (a `/proc/PID/stat` line) from `fd` into a buffer on the
@@ -40,7 +53,7 @@ public enum FileSystem {
             var count = 0
             while true {
                 guard count < buffer.count else { return nil }
-                let got = read(fd, buffer.baseAddress! + count, buffer.count - count)
+                let got = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
                 if got < 0 {
                     if errno == EINTR { continue }
                     return nil
@@ -57,12 +70,33 @@ public enum FileSystem {
         readBytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The target of a symbolic link, or nil.
+    /// The target of a symbolic link, or nil. The buffer is on the stack: the port owner search
+    /// reads every /proc/PID/fd/* link.
     public static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(PATH_MAX)) { buffer -> String? in
+            let count = readlink(path, buffer.baseAddress!, buffer.count)
+            guard count >= 0 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<count]), as: UTF8.self)
+        }
+    }
+
+    /// The names in a directory, without `.` and `..`; empty when it cannot be read (e.g. the
+    /// process behind a `/proc/PID/fd` has vanished, or is another user's).
+    public static func directoryEntries(_ path: String) -> [String] {
+        guard let stream = opendir(path) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Whether something exists at `path` (a symbolic link counts by its target).
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
     }
 
     /// Whether `path` exists and is a directory.

@@ -98,12 +98,7 @@ public struct TrackingStore: Sendable {
     /// Removes the `services.pids*.tmp.PID` files a devctl killed between writing and renaming left
     /// behind, once that process is gone. Readers never open them; this only keeps the folder tidy.
     func removeStaleTemporaries() {
-        guard let folder = opendir(directory) else { return }
-        defer { closedir(folder) }
-        while let item = readdir(folder) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+        for name in FileSystem.directoryEntries(directory) {
             let parts = name.split(separator: ".")
             guard name.hasPrefix("services.pids."), parts.count >= 4, parts[parts.count - 2] == "tmp",
                   let pid = Int32(parts[parts.count - 1]), pid != getpid(),
@@ -121,7 +116,7 @@ public struct TrackingStore: Sendable {
             let parts = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             var values = [String: String]()
             if parts.count == fields.count { for (key, value) in zip(fields, parts) { values[key] = value } }
-            guard let name = values["name"], Self.isValidName(name),
+            guard let name = values["name"], NameRule.isValid(name),
                   let pid = values["pid"].flatMap({ Int32($0) }), pid > 0,
                   let pgid = values["pgid"].map({ Int32($0) }) ?? pid, pgid > 0
             else {
@@ -140,12 +135,6 @@ public struct TrackingStore: Sendable {
             snapshot.entries.append(TrackedService(name: name, pid: pid, pgid: pgid, startTime: start))
         }
         return snapshot
-    }
-
-    private static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { c in
-            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95
-        }
     }
 }
 

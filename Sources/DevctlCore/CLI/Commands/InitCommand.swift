@@ -52,7 +52,7 @@ enum InitCommand {
     private static func readProcfile(_ path: String, currentDirectory: String) throws -> Procfile {
         let bytes: [UInt8]
         do {
-            bytes = try ConfigLoader.readFile(atPath: ConfigLocator.absolutePath(path, relativeTo: currentDirectory))
+            bytes = try FileSystem.read(ConfigLocator.absolutePath(path, relativeTo: currentDirectory))
         } catch {
             throw CommandFailure("cannot read the Procfile '\(path)': \(error.errno)")
         }
