@@ -30,15 +30,23 @@ public enum Spawner {
         let executable = try resolve(program, path: environment["PATH"] ?? defaultSearchPath)
         let environmentLines = environment.map { "\($0.key)=\($0.value)" }.sorted()
         var pid: pid_t = 0
-        let code = withCStrings(arguments) { argv in
-            withCStrings(environmentLines) { envp in
-                switch placement {
-                case .newSession:
-                    devctl_spawn_session_leader(&pid, executable, argv, envp, workingDirectory, outputDescriptor, errorDescriptor)
-                case .newProcessGroup:
-                    devctl_spawn_grouped(&pid, executable, argv, envp, workingDirectory, outputDescriptor, errorDescriptor)
+        var code: Int32 = 0
+        // ETXTBSY: a file just written (a script being saved) can still be open for writing in a
+        // child that another thread forked meanwhile, until that child execs; it passes at once.
+        var backoff = Backoff()
+        for attempt in 1...5 {
+            code = withCStrings(arguments) { argv in
+                withCStrings(environmentLines) { envp in
+                    switch placement {
+                    case .newSession:
+                        devctl_spawn_session_leader(&pid, executable, argv, envp, workingDirectory, outputDescriptor, errorDescriptor)
+                    case .newProcessGroup:
+                        devctl_spawn_grouped(&pid, executable, argv, envp, workingDirectory, outputDescriptor, errorDescriptor)
+                    }
                 }
             }
+            guard code == ETXTBSY, attempt < 5 else { break }
+            backoff.pause()
         }
         guard code == 0 else {
             if let workingDirectory, !FileSystem.isDirectory(workingDirectory) {
