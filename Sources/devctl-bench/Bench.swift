@@ -1,7 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import DevctlCore
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
 import Foundation
 
 /// devctl-bench: measures the release `devctl` binary next to it against SPEC §6, beside the

@@ -1,4 +1,10 @@
-import DevctlCore
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
 import Foundation
 
 /// Runs every row of the benchmark in turn, each on a fresh project, checking after every command

@@ -1,7 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import DevctlCore
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
 
 /// The extra processes of the `/proc` scan row: `cat` reading a pipe the benchmark holds, all in
 /// one process group the benchmark creates. They are the benchmark's children, so their PIDs

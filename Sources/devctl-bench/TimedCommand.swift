@@ -1,7 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import DevctlCore
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
 import Foundation
 
 /// Runs one command the way a user's shell would and times it from spawn to exit: the wall time a

@@ -1,4 +1,4 @@
-import DevctlCore
+import DevctlCLI
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,10 @@
-import DevctlCore
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
 import DevctlTestSupport
 import Foundation
 import Testing

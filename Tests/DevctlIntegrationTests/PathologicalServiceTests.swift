@@ -1,7 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import DevctlCore
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
 import Foundation
 import Testing
 

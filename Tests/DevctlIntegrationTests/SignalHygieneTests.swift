@@ -1,7 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import DevctlCore
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
 import Foundation
 import Testing
 
@@ -37,7 +43,7 @@ import Testing
     }
 
     /// devctl with stdout a pipe nobody reads any more: every write fails with EPIPE.
-    static func runIntoClosedPipe(_ project: TestProject, _ arguments: [String]) throws -> (code: DevctlCore.ExitStatus?, stderr: String) {
+    static func runIntoClosedPipe(_ project: TestProject, _ arguments: [String]) throws -> (code: DevctlProcesses.ExitStatus?, stderr: String) {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         close(fds[0])
@@ -49,7 +55,7 @@ import Testing
                                     placement: .newProcessGroup)
         close(fds[1])
         // Bounded: a devctl hung on its closed pipe fails this test instead of the whole run.
-        var status: DevctlCore.ExitStatus?
+        var status: DevctlProcesses.ExitStatus?
         if !TestProcesses.waitUntil(timeout: 120, { status = Spawner.reap(pid); return status != nil }) {
             kill(-pid, SIGKILL)
             status = Spawner.reap(pid, blocking: true)
@@ -64,9 +70,9 @@ import Testing
         #expect(project.devctl("start").exitCode == 0)
         let members = project.markedProcesses
         let status = try Self.runIntoClosedPipe(project, ["status"])
-        #expect(status.code == DevctlCore.ExitStatus.exited(0), "\(status)")
+        #expect(status.code == DevctlProcesses.ExitStatus.exited(0), "\(status)")
         let stop = try Self.runIntoClosedPipe(project, ["stop"])
-        #expect(stop.code == DevctlCore.ExitStatus.exited(0), "\(stop)")
+        #expect(stop.code == DevctlProcesses.ExitStatus.exited(0), "\(stop)")
         for pid in members { #expect(!TestProcesses.isAlive(pid), "stop gave up when its output went nowhere") }
         #expect(project.markedProcesses.isEmpty)
         #expect(project.read(".pids/services.pids") == nil)

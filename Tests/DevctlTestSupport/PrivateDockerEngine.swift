@@ -1,4 +1,6 @@
-import DevctlCore
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
 import Foundation
 import Synchronization
 import Testing
@@ -32,7 +34,7 @@ public final class PrivateDockerEngine: Sendable {
 
     private enum Daemon {
         case running(pid_t, since: ContinuousClock.Instant)
-        case exited(DevctlCore.ExitStatus, after: Duration)
+        case exited(DevctlProcesses.ExitStatus, after: Duration)
         case stopped
     }
 

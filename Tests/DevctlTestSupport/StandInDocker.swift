@@ -1,4 +1,6 @@
-import DevctlCore
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,0 +1,71 @@
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `devctl init [--from-procfile [FILE]] [--force]`: writes a services.json in the current folder
+/// (or at `-f PATH`) — a small working example, or one service per line of a Procfile — checked
+/// by the same validation every command uses. An existing file is only replaced with `--force`.
+enum InitCommand {
+    static func run(_ context: CommandContext) throws -> Int32 {
+        let invocation = context.invocation
+        let terminal = context.terminal
+        let target = ConfigLocator.absolutePath(invocation.file ?? ConfigLocator.fileName, relativeTo: context.currentDirectory)
+        let shown = invocation.file ?? ConfigLocator.fileName
+        if access(target, F_OK) == 0, !invocation.has("force") {
+            throw CommandFailure("'\(shown)' already exists; 'devctl init --force' overwrites it")
+        }
+        let root = ConfigLocator.directory(of: target)
+        let envFile = access(root + "/.env", R_OK) == 0 ? ".env" : nil
+        let project = ServicesTemplate.projectName(forFolder: root)
+
+        let text: String
+        var notes = [String]()
+        if let procfile = invocation.values["from-procfile"] {
+            let parsed = try readProcfile(procfile, currentDirectory: context.currentDirectory)
+            let services = ServicesTemplate.services(from: parsed, envFile: envFile)
+            text = ServicesTemplate.render(project: project, services: services)
+            notes.append("\(terminal.ok) wrote \(shown): \(services.count) service(s) from \(procfile): \(services.map(\.name).joined(separator: ", "))")
+            for entry in parsed.entries where entry.name != entry.originalName {
+                notes.append("  '\(entry.originalName)' is named '\(entry.name)' (service names use letters, digits, '_' and '-')")
+            }
+            for (index, entry) in parsed.entries.enumerated() where ServicesTemplate.usesPort(entry.command) {
+                notes.append("  \(entry.name) gets PORT=\(ServicesTemplate.port(forEntryAt: index)), as foreman would give it")
+            }
+        } else {
+            text = ServicesTemplate.starter(project: project, envFile: envFile)
+            notes.append("\(terminal.ok) wrote \(shown) with two example services: web (an HTTP server on port 8000) and worker")
+        }
+        if let envFile { notes.append("  every service reads \(envFile) (envFile)") }
+
+        let bytes = Array(text.utf8)
+        do {
+            _ = try ConfigLoader.parse(data: bytes, file: target)
+        } catch {
+            throw CommandFailure("the services.json devctl made does not validate, so it was not written:\n\(error)")
+        }
+        try FileSystem.writeAtomically(target, bytes)
+        notes.forEach(terminal.line)
+        terminal.line("  next: edit it (every key is in the README's 'Configuration reference'), then 'devctl up'")
+        return ExitCode.success
+    }
+
+    private static func readProcfile(_ path: String, currentDirectory: String) throws -> Procfile {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.read(ConfigLocator.absolutePath(path, relativeTo: currentDirectory))
+        } catch {
+            throw CommandFailure("cannot read the Procfile '\(path)': \(error.errno)")
+        }
+        do {
+            return try Procfile.parse(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw CommandFailure("'\(path)' is not a Procfile:\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"))
+        }
+    }
+}

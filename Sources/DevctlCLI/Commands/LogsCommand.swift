@@ -1,0 +1,54 @@
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `devctl logs [NAME…] [-n N] [-f]`: the last N output lines of each service's log, merged by
+/// run start time and prefixed `name | `; `-f` then follows every log until Ctrl-C. Only reads:
+/// it never takes the lock, so it works beside a running `start`, `stop` or `up`.
+enum LogsCommand {
+    static let defaultLines = 20
+    /// How often `-f` looks for new output.
+    static let pollInterval: useconds_t = 100_000
+
+    static func run(_ context: CommandContext) throws -> Int32 {
+        let project = try context.loadProject()
+        let names = try project.resolveNames(context.invocation.names)
+        let count = context.invocation.values["lines"].flatMap { Int($0) } ?? defaultLines
+        let follow = context.invocation.has("follow")
+        let printer = ServiceLines(shown: names, configured: project.config.services.map(\.name),
+                                   colored: context.terminal.colored)
+
+        var runs = [[LogRun]]()
+        var positions = [String: LogPosition]()
+        for name in names {
+            let path = project.store.logFile(for: name)
+            guard let tail = LogReader.tail(path: path, service: name, count: count, completeLinesOnly: follow) else {
+                context.terminal.warning("no log for '\(name)' yet (\(path) does not exist)")
+                continue
+            }
+            runs.append(tail.runs)
+            positions[name] = tail.position
+        }
+        for line in LogMerge.merge(runs) where !printer.write(line) { return ExitCode.success }
+        guard follow else { return ExitCode.success }
+
+        // Ctrl-C is how following ends: quietly, with success.
+        SignalTrap.install()
+        let follower = LogFollower(logs: names.map { ($0, project.store.logFile(for: $0)) }, start: positions)
+        var reading = true
+        while reading, SignalTrap.count == 0 {
+            follower.poll { line in
+                reading = printer.write(line)
+                return reading
+            }
+            if reading { usleep(pollInterval) }
+        }
+        return ExitCode.success
+    }
+}

@@ -1,0 +1,34 @@
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+/// `devctl pause NAME…` and `devctl resume NAME…`: SIGSTOP or SIGCONT to each named service's
+/// whole process tree, one line per service. A service that is not running is an error for that
+/// service (exit 1); one already in the asked-for state is said so (exit 0).
+enum PauseCommand {
+    static func run(_ context: CommandContext, _ action: PauseAction) throws -> Int32 {
+        let project = try context.loadProject()
+        let names = try project.resolveNames(context.invocation.names)
+        let lock = try context.lock(project)
+        defer { lock.release() }
+        let results = try Pauser(project: project).run(action, names: names)
+        for (name, outcome) in results { render(name, outcome, action: action, terminal: context.terminal) }
+        return results.contains { $0.outcome.isFailure } ? ExitCode.failure : ExitCode.success
+    }
+
+    static func render(_ name: String, _ outcome: PauseOutcome, action: PauseAction, terminal: Terminal) {
+        let done = action == .pause ? "paused" : "resumed"
+        switch outcome {
+        case .done(let pid, let processes):
+            terminal.line("  \(terminal.ok)  \(name) \(done) (pid \(pid), \(processes) process\(processes == 1 ? "" : "es"))")
+        case .unchanged(let pid):
+            terminal.line("  -  \(name) \(action == .pause ? "is already paused" : "is not paused") (pid \(pid))")
+        case .incomplete(let pid, let remaining):
+            terminal.error("\(action.rawValue) '\(name)' (pid \(pid)): \(remaining) process(es) of its tree did not become \(done)")
+        case .notRunning(let reason):
+            terminal.error("cannot \(action.rawValue) '\(name)': it is not running\(reason.map { " (\($0))" } ?? "")")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+import Foundation
+
+/// `devctl start [NAME…] [--no-wait] [--no-containers]`: containers first (full start), then the
+/// services in dependency waves, one line per event and a summary table. Ctrl-C stops what this
+/// run started.
+enum StartCommand {
+    static func run(_ context: CommandContext) throws -> Int32 {
+        let project = try context.loadProject()
+        let names = try project.resolveNames(context.invocation.names)
+        let lock = try context.lock(project)
+        defer { lock.release() }
+        let terminal = context.terminal
+        SignalTrap.install()
+        let began = Date()
+
+        guard let (report, containers) = try startServices(context, project: project, names: names,
+                                                           wait: !context.invocation.has("no-wait")) else {
+            return ExitCode.failure
+        }
+
+        if report.cancelled {
+            try undo(report, of: "start", project: project, terminal: terminal)
+            lock.release()
+            SignalTrap.reraise()
+            return ExitCode.failure
+        }
+        terminal.line("")
+        terminal.line(summary(report, terminal: terminal))
+        if let (states, note) = containers?.list(), let table = ContainerLines.table(states, note: note, terminal: terminal) {
+            terminal.line("")
+            terminal.line(table)
+        }
+        let running = report.outcomes.filter { !$0.outcome.isFailure }.count
+        let seconds = String(format: "%.1f s", Date().timeIntervalSince(began))
+        if report.succeeded {
+            terminal.line("\(terminal.ok) \(running) service(s) running (\(seconds)) — 'devctl logs -f' to follow, 'devctl stop' to stop")
+            return ExitCode.success
+        }
+        let failed = report.outcomes.count - running
+        terminal.line("\(terminal.fail) \(failed) of \(report.outcomes.count) service(s) failed to start (\(seconds)) — see 'devctl logs NAME'")
+        return ExitCode.failure
+    }
+
+    /// The start `start` and `up` share, under the caller's lock: for a full start the containers
+    /// first (unless --no-containers), then the services in dependency waves, one line per event.
+    /// Returns nil when the containers failed to come up, else the report and — when compose
+    /// brought containers up — what can list them for the summary.
+    static func startServices(_ context: CommandContext, project: Project, names: [String], wait: Bool) throws
+        -> (report: StartReport, containers: ContainerControl?)? {
+        let terminal = context.terminal
+        var containers: ContainerControl?
+        if context.invocation.names.isEmpty, !context.invocation.has("no-containers"), project.config.compose != nil {
+            let control = ContainerControl(project: project, environment: context.environment)
+            let outcome = control.up()
+            terminal.line(ContainerLines.render(outcome, verb: "containers", terminal: terminal))
+            if case .failed = outcome { return nil }
+            if case .succeeded = outcome { containers = control }
+        }
+        let options = StartOptions(names: names, wait: wait, isCancelled: { SignalTrap.count > 0 })
+        let starter = Starter(project: project, launcher: context.launcher(for: project))
+        return (try starter.run(options) { render($0, terminal: terminal) }, containers)
+    }
+
+    /// After Ctrl-C: stops exactly the services this run spawned — and nothing when it spawned none,
+    /// since a stop without names would take down everything.
+    static func undo(_ report: StartReport, of run: String, project: Project, terminal: Terminal) throws {
+        guard !report.spawned.isEmpty else {
+            terminal.line("\(terminal.warn) interrupted before this \(run) spawned anything: nothing to stop")
+            return
+        }
+        terminal.line("\(terminal.warn) interrupted: stopping the \(report.spawned.count) service(s) this \(run) spawned")
+        let shutdown = Shutdown(project: project, containers: { _ in .skipped("not part of this stop") })
+        let stop = try shutdown.run(StopOptions(names: report.spawned)) { StopCommand.render($0, terminal: terminal) }
+        terminal.line(StopCommand.account(stop, terminal: terminal))
+    }
+
+    static func render(_ event: StartEvent, terminal: Terminal) {
+        switch event {
+        case .ignoredEntry(let warning):
+            terminal.warning(warning)
+        case .alreadyRunning(let name, let pid):
+            terminal.line("      \(name) already running (pid \(pid)), left alone")
+        case .clearedDeadEntry(let name, let pid, let reason):
+            terminal.line("      \(name): cleared dead entry pid \(pid) (\(reason))")
+        case .spawned(let name, let pid, let step, let total):
+            terminal.line("\(terminal.paint("[\(step)/\(total)]", .dim)) \(name) spawned (pid \(pid))")
+        case .waiting(let name, let check):
+            terminal.line("      \(name) waiting for \(check)")
+        case .ready(let name, let pid, let seconds):
+            terminal.line("  \(terminal.ok)   \(name) ready (pid \(pid), \(String(format: "%.1f s", seconds)))")
+        case .failed(let name, let reason, let tail):
+            terminal.line("  \(terminal.fail)   \(name) failed: \(reason)")
+            for line in tail { terminal.line("        \(terminal.paint("\(name) |", .dim)) \(line)") }
+        case .skipped(let name, let reason):
+            terminal.line("  \(terminal.fail)   \(name) not started: \(reason)")
+        }
+    }
+
+    static func summary(_ report: StartReport, terminal: Terminal) -> String {
+        var table = TextTable(header: ["SERVICE", "PID", "RESULT"])
+        for (name, outcome) in report.outcomes {
+            switch outcome {
+            case .started(let pid): table.append([name, "\(pid)", "\(terminal.ok) started"])
+            case .alreadyRunning(let pid): table.append([name, "\(pid)", "\(terminal.ok) already running"])
+            case .failed(let reason): table.append([name, "-", "\(terminal.fail) \(reason)"])
+            case .skipped(let reason): table.append([name, "-", "\(terminal.fail) \(reason)"])
+            }
+        }
+        return table.rendered { terminal.paint($0, .bold) }
+    }
+}

@@ -1,0 +1,81 @@
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+/// `devctl status [NAME…] [--json]`: one row per service from one `/proc` scan, live health, and
+/// the project's containers. Never takes the lock. Exit 3 when a service is not running.
+enum StatusCommand {
+    static func run(_ context: CommandContext) throws -> Int32 {
+        let project = try context.loadProject()
+        var report = try StatusCollector(project: project, launcher: context.launcher(for: project))
+            .collect(names: context.invocation.names)
+        if context.invocation.names.isEmpty {
+            (report.containers, report.containerNote) = ContainerControl(project: project, environment: context.environment).list()
+        }
+        let terminal = context.terminal
+        if context.invocation.has("json") {
+            terminal.output(json(report).rendered())
+        } else {
+            report.warnings.forEach { terminal.warning($0) }
+            terminal.output(table(report, terminal: terminal))
+        }
+        return report.allRunning ? ExitCode.success : ExitCode.notRunning
+    }
+
+    static func table(_ report: StatusReport, terminal: Terminal) -> String {
+        var table = TextTable(header: ["NAME", "STATE", "PID", "UPTIME", "CPU%", "MEM", "PROCS", "HEALTH", "COMMAND"])
+        for service in report.services {
+            let state: String = switch service.state {
+            case .running: terminal.paint("running", .green)
+            case .paused: terminal.paint("paused", .yellow)
+            case .stopped: terminal.paint("stopped", .dim)
+            case .dead: terminal.paint("dead", .red)
+            }
+            let health = service.health.map { $0 == "healthy" ? terminal.paint($0, .green) : terminal.paint($0, .red) } ?? "-"
+            table.append([
+                service.name, state, service.pid.map(String.init) ?? "-",
+                service.uptimeSeconds.map(Format.duration) ?? "-",
+                service.cpuPercent.map { String(format: "%.1f", $0) } ?? "-",
+                service.rssBytes.map(Format.bytes) ?? "-",
+                service.state == .running || service.state == .paused ? "\(service.processes)" : "-",
+                health,
+                service.note.map { "\(service.command)  (\($0))" } ?? service.command,
+            ])
+        }
+        var text = table.rendered { terminal.paint($0, .bold) }
+        if let containers = ContainerLines.table(report.containers, note: report.containerNote, terminal: terminal) {
+            text += "\n\n" + containers
+        }
+        return text
+    }
+
+    static func json(_ report: StatusReport) -> JSONText {
+        .object([
+            ("project", .string(report.project)),
+            ("services", .array(report.services.map { service in
+                .object([
+                    ("name", .string(service.name)),
+                    ("state", .string(service.state.rawValue)),
+                    ("pid", .optional(service.pid) { .int(Int($0)) }),
+                    ("pgid", .optional(service.pgid) { .int(Int($0)) }),
+                    ("uptimeSeconds", .optional(service.uptimeSeconds) { .double($0) }),
+                    ("cpuPercent", .optional(service.cpuPercent) { .double($0) }),
+                    ("rssBytes", .optional(service.rssBytes) { .int(Int($0)) }),
+                    ("processes", .int(service.processes)),
+                    ("health", .optional(service.health) { .string($0) }),
+                    ("command", .string(service.command)),
+                ])
+            })),
+            ("containers", .array(report.containers.map { container in
+                .object([
+                    ("service", .string(container.service)),
+                    ("name", .string(container.name)),
+                    ("state", .string(container.state)),
+                    ("health", .optional(container.health) { .string($0) }),
+                ])
+            })),
+        ])
+    }
+}

@@ -1,0 +1,134 @@
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+/// `devctl stop [NAME…] [--force] [--containers] [--timeout S] [--json]`: the five phases of
+/// SPEC §4 with one line per event and a final account; `--containers` runs phase 4 alone.
+enum StopCommand {
+    static func run(_ context: CommandContext) throws -> Int32 {
+        let project = try context.loadProject()
+        let invocation = context.invocation
+        let terminal = context.terminal
+        let json = invocation.has("json")
+        var options = StopOptions(names: invocation.names, force: invocation.has("force"),
+                                  timeout: invocation.values["timeout"].flatMap(Double.init))
+        let containers = ContainerControl(project: project, environment: context.environment)
+
+        if invocation.has("containers") {
+            let outcome = containers.down(timeout: options.composeTimeout(stopTimeout: project.config.stopTimeout))
+            if json {
+                terminal.output(JSONText.object([("containers", containersJSON(outcome)),
+                                                 ("ok", .bool(!outcome.isFailure))]).rendered())
+            } else {
+                terminal.line(ContainerLines.render(outcome, verb: "containers", terminal: terminal))
+            }
+            return outcome.isFailure ? ExitCode.failure : ExitCode.success
+        }
+
+        let lock = try context.lock(project, overridableByForce: true)
+        defer { lock.release() }
+        SignalTrap.install()
+        options.isInterrupted = { SignalTrap.count > 0 }
+        let shutdown = Shutdown(project: project, containers: { containers.down(timeout: $0) })
+        let report = try shutdown.run(options) { render($0, terminal: terminal) }
+        if json {
+            terminal.output(self.json(report).rendered())
+        } else {
+            terminal.line(account(report, terminal: terminal))
+        }
+        return report.succeeded ? ExitCode.success : ExitCode.failure
+    }
+
+    static func render(_ event: ShutdownEvent, terminal: Terminal) {
+        switch event {
+        case .phase(let number, let title):
+            terminal.line(terminal.paint("[\(number)/5] \(title)", .bold))
+        case .warning(let text):
+            terminal.warning(text)
+        case .signalled:
+            break
+        case .stopped(let result):
+            switch result.outcome {
+            case .alreadyDead:
+                terminal.line("  -  \(result.name) was not running\(result.note.map { " (\($0))" } ?? "")")
+            case .graceful:
+                terminal.line("  \(terminal.ok)  \(result.name) (pid \(result.pid.map(String.init) ?? "-")) stopped by \(result.signal?.name ?? "?") in \(Format.milliseconds(result.milliseconds))")
+            case .forced:
+                break
+            }
+        case .timedOut(let name, let seconds, let remaining):
+            terminal.line("  \(terminal.warn)  \(name) still has \(remaining) process(es) after \(String(format: "%.1f", seconds)) s")
+        case .forced(let name, let processes):
+            terminal.line("  \(terminal.fail)  \(name): SIGKILL to \(processes) process(es) (did not exit in time)")
+        case .orphan(let orphan):
+            terminal.line("  \(terminal.fail)  killed pid \(orphan.pid) with \(orphan.signal): \(orphan.command.prefix(80)) — \(orphan.reason)")
+        case .containers(let outcome):
+            terminal.line("  " + ContainerLines.render(outcome, verb: "down", terminal: terminal))
+        case .verified(let ports):
+            let free = ports.isEmpty ? "" : ", port\(ports.count == 1 ? "" : "s") \(ports.map(String.init).joined(separator: ", ")) free"
+            terminal.line("  \(terminal.ok)  no process left\(free)")
+        case .straggler(let straggler):
+            let holder = straggler.pid.map { "pid \($0): " } ?? ""
+            terminal.line("  \(terminal.fail)  still alive: \(holder)\(straggler.command.prefix(80))\(straggler.service.map { " (\($0))" } ?? "")")
+        case .skipped(_, let reason):
+            terminal.line("  -  \(reason)")
+        }
+    }
+
+    static func account(_ report: ShutdownReport, terminal: Terminal) -> String {
+        let graceful = report.services.filter { $0.outcome == .graceful }.count
+        let forced = report.services.filter { $0.outcome == .forced }
+        let notRunning = report.services.filter { $0.outcome == .alreadyDead }.count
+        var parts = ["\(graceful) stopped gracefully"]
+        parts.append("\(forced.count) forced" + (forced.isEmpty ? "" : " (\(forced.map(\.name).joined(separator: ", ")))"))
+        if notRunning > 0 { parts.append("\(notRunning) not running") }
+        parts.append("\(report.orphans.count) orphan(s)")
+        parts.append("\(report.stragglers.count) straggler(s)")
+        if report.interrupted { parts.append("grace cut short by a signal") }
+        let time = Format.milliseconds(report.milliseconds)
+        if report.succeeded {
+            return "\(terminal.ok) \(parts.joined(separator: ", ")) — in \(time)"
+        }
+        let why = report.stragglers.isEmpty ? "containers could not be brought down" : "processes survived; run 'devctl stop' again or inspect them"
+        return "\(terminal.fail) \(parts.joined(separator: ", ")) — in \(time); \(why)"
+    }
+
+    static func json(_ report: ShutdownReport) -> JSONText {
+        .object([
+            ("services", .array(report.services.map { service in
+                .object([
+                    ("name", .string(service.name)),
+                    ("pid", .optional(service.pid) { .int(Int($0)) }),
+                    ("outcome", .string(service.outcome.rawValue)),
+                    ("signal", .optional(service.signal) { .string($0.name) }),
+                    ("ms", .int(service.milliseconds)),
+                ])
+            })),
+            ("orphans", .array(report.orphans.map { orphan in
+                .object([("pid", .int(Int(orphan.pid))), ("command", .string(orphan.command)),
+                         ("reason", .string(orphan.reason)), ("signal", .string(orphan.signal.name))])
+            })),
+            ("stragglers", .array(report.stragglers.map { straggler in
+                .object([("pid", .optional(straggler.pid) { .int(Int($0)) }), ("command", .string(straggler.command)),
+                         ("service", .optional(straggler.service) { .string($0) })])
+            })),
+            ("containers", containersJSON(report.containers)),
+            ("ms", .int(report.milliseconds)),
+            ("ok", .bool(report.succeeded)),
+        ])
+    }
+
+    static func containersJSON(_ outcome: ComposeOutcome) -> JSONText {
+        switch outcome {
+        case .skipped(let reason):
+            .object([("outcome", .string("skipped")), ("detail", .string(reason))])
+        case .succeeded(let frontEnd, let containers, let detail):
+            .object([("outcome", .string("ok")), ("detail", .string(detail)), ("frontEnd", .string(frontEnd)),
+                     ("containers", .array(containers.map { .string($0) }))])
+        case .failed(let frontEnd, let detail):
+            .object([("outcome", .string("failed")), ("detail", .string(detail)), ("frontEnd", .string(frontEnd))])
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Where a command writes, and how: colour only on a terminal and never with `NO_COLOR`, one
+/// serialized line per event (events arrive from several threads), errors on stderr.
+public final class Terminal: Sendable {
+    public let colored: Bool
+    public let quiet: Bool
+    private let lock = Mutex(())
+
+    public init(colored: Bool, quiet: Bool = false) {
+        self.colored = colored
+        self.quiet = quiet
+    }
+
+    /// Colour when stdout is a terminal, `NO_COLOR` is unset and `--no-color` was not given.
+    public static func standard(environment: [String: String], noColor: Bool, quiet: Bool = false) -> Terminal {
+        let wantsColor = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+        return Terminal(colored: wantsColor, quiet: quiet)
+    }
+
+    public enum Style: String, Sendable {
+        case green = "32", yellow = "33", red = "31", bold = "1", dim = "2"
+    }
+
+    public func paint(_ text: String, _ style: Style) -> String {
+        colored ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    public var ok: String { paint("✓", .green) }
+    public var warn: String { paint("!", .yellow) }
+    public var fail: String { paint("✗", .red) }
+
+    /// A progress or result line on stdout (suppressed by `--quiet`).
+    public func line(_ text: String) {
+        guard !quiet else { return }
+        write(text + "\n", to: STDOUT_FILENO)
+    }
+
+    /// Output that is the command's product (tables, JSON, logs): printed even with `--quiet`.
+    public func output(_ text: String) {
+        write(text + "\n", to: STDOUT_FILENO)
+    }
+
+    /// `error: …` on stderr.
+    public func error(_ text: String) {
+        write(paint("error:", .red) + " " + text + "\n", to: STDERR_FILENO)
+    }
+
+    /// `warning: …` on stderr.
+    public func warning(_ text: String) {
+        write(paint("warning:", .yellow) + " " + text + "\n", to: STDERR_FILENO)
+    }
+
+    private func write(_ text: String, to fd: Int32) {
+        lock.withLock { _ in
+            let bytes = Array(text.utf8)
+            // EPIPE (output piped to `head`) just ends the output; SIGPIPE is ignored by main.
+            try? FileSystem.writeAll(fd, bytes, path: fd == STDOUT_FILENO ? "stdout" : "stderr")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import DevctlConfig
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+import Foundation
+import Synchronization
+
+/// One row of `status`: what a user checks about a service at a glance.
+public struct ServiceStatus: Sendable {
+    public var name: String
+    public var state: ServiceState
+    public var pid: Int32?
+    public var pgid: Int32?
+    public var uptimeSeconds: Double?
+    public var cpuPercent: Double?
+    public var rssBytes: Int64?
+    public var processes: Int
+    /// "healthy", "unhealthy (reason)", or nil without a health check or when not running.
+    public var health: String?
+    public var command: String
+    /// Why a service is dead.
+    public var note: String?
+}
+
+/// The whole `status` answer: services in configuration order, containers, and warnings about
+/// tracking entries that were not believed.
+public struct StatusReport: Sendable {
+    public var project: String
+    public var services: [ServiceStatus]
+    public var containers: [ContainerState]
+    public var containerNote: String?
+    public var warnings: [String]
+
+    /// Exit 3 when a configured service is not running (paused counts as running).
+    public var allRunning: Bool { services.allSatisfy { $0.state == .running || $0.state == .paused } }
+}
+
+/// Builds a `StatusReport` from one `/proc` scan, probing health checks of running services
+/// concurrently with a short bound so `status` stays fast. Never takes the lock.
+public struct StatusCollector: Sendable {
+    public let project: Project
+    public let launcher: ServiceLauncher
+    public var probeTimeout: Double = 1
+
+    public init(project: Project, launcher: ServiceLauncher) {
+        self.project = project
+        self.launcher = launcher
+    }
+
+    public func collect(names: [String]) throws(UnknownServiceError) -> StatusReport {
+        let selected = try project.resolveNames(names)
+        let table = ProcessTable.scan()
+        let inspection = ServiceInspector(project: project).inspect(project.store.readTrusted(), table: table)
+        let runtimes = selected.compactMap { inspection.runtime($0) }
+        let healths = Mutex([String: String]())
+        let checks = HealthCheckRunner(launcher: launcher), timeout = probeTimeout
+        Concurrently.forEach(runtimes.count) { index in
+            let runtime = runtimes[index]
+            guard runtime.state == .running, let config = runtime.config, let check = config.healthcheck else { return }
+            let health = switch checks.probe(config, timeout: min(timeout, check.timeout)) {
+            case .healthy: "healthy"
+            case .unhealthy(let reason): "unhealthy (\(reason))"
+            }
+            healths.withLock { $0[runtime.name] = health }
+        }
+        let health = healths.withLock { $0 }
+        let services = runtimes.map { runtime in
+            Self.status(of: runtime, table: table, health: health[runtime.name])
+        }
+        return StatusReport(project: project.config.project, services: services, containers: [],
+                            containerNote: nil, warnings: inspection.problems + inspection.warnings)
+    }
+
+    static func status(of runtime: ServiceRuntime, table: ProcessTable, health: String?) -> ServiceStatus {
+        let command = runtime.config?.command.displayString ?? "(not in services.json)"
+        guard let leader = runtime.leader else {
+            return ServiceStatus(name: runtime.name, state: runtime.state, pid: nil, pgid: nil, uptimeSeconds: nil,
+                                 cpuPercent: nil, rssBytes: nil, processes: 0, health: nil, command: command,
+                                 note: runtime.note)
+        }
+        let ticks = ProcessDetails.clockTicksPerSecond
+        let uptime = max(0, table.uptime - Double(leader.stat.startTime) / ticks)
+        let cpuSeconds = runtime.processes.reduce(0.0) { $0 + Double($1.stat.cpuTicks) / ticks }
+        let rss = runtime.processes.reduce(Int64(0)) { $0 + $1.stat.rssPages * ProcessDetails.pageSize }
+        return ServiceStatus(name: runtime.name, state: runtime.state, pid: leader.pid, pgid: leader.pgid,
+                             uptimeSeconds: uptime, cpuPercent: uptime > 0 ? cpuSeconds / uptime * 100 : 0,
+                             rssBytes: rss, processes: runtime.processes.count, health: health, command: command)
+    }
+}

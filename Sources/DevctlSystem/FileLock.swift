@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An exclusive `flock(2)` on `.pids/lock`, held by every command that changes the tracking state,
+/// so two devctl invocations never interleave their writes. The holder writes its PID and command
+/// into the file so a waiting invocation can say who it is waiting for.
+public final class FileLock {
+    public let path: String
+    private var descriptor: Int32 = -1
+
+    public init(path: String) { self.path = path }
+
+    deinit { release() }
+
+    /// Who holds a lock that could not be taken.
+    public struct Holder: Sendable, Equatable {
+        public var pid: Int32?
+        public var command: String
+    }
+
+    /// Takes the lock, retrying until `timeout` seconds have passed. Returns nil on success, or
+    /// the holder's self-description when another process kept the lock the whole time.
+    public func acquire(timeout: Double, describing command: String) throws(SystemCallError) -> Holder? {
+        // O_NOFOLLOW: the holder truncates and rewrites the file, which must never be a planted link.
+        let fd = try systemCall("open(\(path))") { open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        var backoff = Backoff(maximum: 0.05)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let error = Errno.current
+            guard error == .wouldBlock || error == .interrupted else {
+                close(fd)
+                throw SystemCallError("flock(\(path))", error)
+            }
+            if ContinuousClock.now >= deadline {
+                close(fd)
+                return Self.holder(of: path)
+            }
+            backoff.pause()
+        }
+        descriptor = fd
+        let text = Array("\(getpid()) \(command)\n".utf8)
+        ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return nil
+    }
+
+    /// Releases the lock (also done when the process dies, by the kernel).
+    public func release() {
+        guard descriptor >= 0 else { return }
+        ftruncate(descriptor, 0)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    private static func holder(of path: String) -> Holder {
+        let line = FileSystem.readText(path)?.split(separator: "\n").first ?? ""
+        let parts = line.split(separator: " ", maxSplits: 1)
+        return Holder(pid: parts.first.flatMap { Int32($0) },
+                      command: parts.count > 1 ? String(parts[1]) : "unknown command")
+    }
+}

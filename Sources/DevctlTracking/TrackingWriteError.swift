@@ -1,0 +1,22 @@
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+/// A service was spawned but could not be recorded in `.pids/`: it has been stopped again, because
+/// a service the tracking files do not name is one a later `stop` could find only by its marker.
+public struct TrackingWriteError: Error, Sendable, CustomStringConvertible {
+    public var service: String
+    public var pid: Int32
+    public var directory: String
+    public var cause: any Error
+
+    public init(service: String, pid: Int32, directory: String, cause: any Error) {
+        self.service = service
+        self.pid = pid
+        self.directory = directory
+        self.cause = cause
+    }
+
+    public var description: String {
+        "cannot record '\(service)' (pid \(pid)) in '\(directory)': \(cause); stopped it again"
+    }
+}

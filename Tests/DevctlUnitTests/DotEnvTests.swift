@@ -1,0 +1,69 @@
+import Testing
+@testable import DevctlCLI
+@testable import DevctlConfig
+@testable import DevctlLifecycle
+@testable import DevctlProcesses
+@testable import DevctlSystem
+@testable import DevctlText
+@testable import DevctlTracking
+
+@Suite struct DotEnvTests {
+    @Test func readsAssignmentsSkippingCommentsAndBlankLines() {
+        let dotEnv = DotEnv(parsing: "# database\n\nHOST=localhost\n  export PORT=5432\n   # indented comment\nexported=1\n")
+        #expect(dotEnv.problems == [])
+        #expect(dotEnv.variables == ["HOST": "localhost", "PORT": "5432", "exported": "1"])
+    }
+
+    @Test func trimsUnquotedValuesAndDropsTrailingComments() {
+        let dotEnv = DotEnv(parsing: "A =  spaced value  \nB=value # comment\nC=a#b\nD=\nE= # only a comment\nF=x=y\nG=#g\n")
+        #expect(dotEnv.variables == ["A": "spaced value", "B": "value", "C": "a#b", "D": "", "E": "", "F": "x=y", "G": "#g"])
+    }
+
+    @Test func keepsSingleQuotedValuesLiterally() {
+        let dotEnv = DotEnv(parsing: #"A='  a # b \n "c" '  # comment"#)
+        #expect(dotEnv.variables == ["A": #"  a # b \n "c" "#])
+    }
+
+    @Test func decodesEscapesInDoubleQuotedValues() {
+        let dotEnv = DotEnv(parsing: #"A="line1\nline2 \"q\" \\n \t # kept""#)
+        #expect(dotEnv.problems == [])
+        #expect(dotEnv.variables == ["A": "line1\nline2 \"q\" \\n \\t # kept"])
+    }
+
+    @Test func acceptsWindowsLineEndings() {
+        let dotEnv = DotEnv(parsing: "A=1\r\nB=\"two\"\r\n\r\nbad\r\n")
+        #expect(dotEnv.variables == ["A": "1", "B": "two"])
+        #expect(dotEnv.problems == [DotEnv.Problem(line: 4, message: "expected KEY=VALUE")])
+    }
+
+    @Test func laterAssignmentsWin() {
+        #expect(DotEnv(parsing: "A=1\nA=2\n").variables == ["A": "2"])
+    }
+
+    @Test func reportsEveryBadLineWithItsNumber() {
+        let dotEnv = DotEnv(parsing: """
+        GOOD=1
+        no equals sign
+        1BAD=x
+        =x
+        A B=1
+        Q="unterminated
+        R='unterminated
+        S="done" trailing
+        T='done' trailing
+        export
+        """)
+        #expect(dotEnv.variables == ["GOOD": "1"])
+        #expect(dotEnv.problems.map(\.description) == [
+            "line 2: expected KEY=VALUE",
+            "line 3: expected KEY=VALUE",
+            "line 4: expected KEY=VALUE",
+            "line 5: expected KEY=VALUE",
+            "line 6: unterminated double-quoted value",
+            "line 7: unterminated single-quoted value",
+            "line 8: unexpected text after the closing quote",
+            "line 9: unexpected text after the closing quote",
+            "line 10: expected KEY=VALUE",
+        ])
+    }
+}

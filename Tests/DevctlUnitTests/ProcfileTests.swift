@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import DevctlCLI
+@testable import DevctlConfig
+@testable import DevctlLifecycle
+@testable import DevctlProcesses
+@testable import DevctlSystem
+@testable import DevctlText
+@testable import DevctlTracking
+
+/// Reading Procfiles as foreman writes them, and the services.json `init` makes of them.
+@Suite struct ProcfileTests {
+    @Test func readsNameCommandLinesAndSkipsCommentsAndBlankLines() throws {
+        let procfile = try Procfile.parse("""
+            # the web tier
+            web: bundle exec rails server -b 127.0.0.1:3000
+
+            worker:   bundle exec sidekiq\r
+              # indented comment
+            """)
+        #expect(procfile.entries.map(\.name) == ["web", "worker"])
+        #expect(procfile.entries.map(\.command) == ["bundle exec rails server -b 127.0.0.1:3000", "bundle exec sidekiq"])
+        #expect(procfile.entries.map(\.line) == [2, 4])
+    }
+
+    @Test func namesAreSanitizedAndKeptUnique() throws {
+        let procfile = try Procfile.parse("web.1: a\nweb-1: b\nwëb 1: c\nweb_ok: d\n")
+        #expect(procfile.entries.map(\.name) == ["web-1", "web-1-2", "w-b-1", "web_ok"])
+        #expect(procfile.entries.map(\.originalName) == ["web.1", "web-1", "wëb 1", "web_ok"])
+    }
+
+    @Test func everyUnreadableLineIsReported() {
+        #expect(throws: ProcfileError(problems: [
+            "line 1: expected 'name: command', got 'just words'",
+            "line 3: expected 'name: command', got ': no name'",
+            "line 4: expected 'name: command', got 'no-command:'",
+        ])) {
+            try Procfile.parse("just words\nweb: ok\n: no name\nno-command:\n")
+        }
+        #expect(throws: ProcfileError(problems: ["no 'name: command' line found"])) {
+            try Procfile.parse("# only a comment\n\n")
+        }
+    }
+
+    @Test func portIsGivenOnlyToCommandsThatUseIt() {
+        #expect(ServicesTemplate.usesPort("python3 -m http.server $PORT"))
+        #expect(ServicesTemplate.usesPort("serve --port=${PORT}"))
+        #expect(ServicesTemplate.usesPort("serve --port ${PORT:-8000}"))
+        #expect(!ServicesTemplate.usesPort("echo $PORTAL $HOME"))
+        #expect(!ServicesTemplate.usesPort("sleep 300"))
+    }
+
+    @Test func servicesJsonMadeFromAProcfileValidatesAndKeepsTheCommands() throws {
+        let fixture = ConfigFixture()
+        fixture.write(".env", "A=1\n")
+        let procfile = try Procfile.parse("web: python3 -m http.server $PORT\nworker.1: echo \"quoted \\\\ text\"; sleep 300\n")
+        let text = ServicesTemplate.render(project: "shop", services: ServicesTemplate.services(from: procfile, envFile: ".env"))
+        fixture.write("services.json", text)
+        let config = try ConfigLoader.load(file: fixture.file)
+        #expect(config.project == "shop")
+        #expect(config.services.map(\.name) == ["web", "worker-1"])
+        #expect(config.services.map(\.command) == [.shell("python3 -m http.server $PORT"),
+                                                   .shell("echo \"quoted \\\\ text\"; sleep 300")])
+        #expect(config.services[0].environment == ["A": "1", "PORT": "5000"])
+        #expect(config.services[1].environment == ["A": "1"])
+        #expect(config.services.allSatisfy { $0.envFile == fixture.root + "/.env" })
+    }
+
+    @Test func starterValidates() throws {
+        let fixture = ConfigFixture(folderName: "my app")
+        fixture.write("services.json", ServicesTemplate.starter(project: ServicesTemplate.projectName(forFolder: fixture.root), envFile: nil))
+        let config = try ConfigLoader.load(file: fixture.file)
+        #expect(config.project == "my-app")
+        #expect(config.services.map(\.name) == ["web", "worker"])
+        #expect(config.services[1].dependsOn == ["web"])
+    }
+}

@@ -1,0 +1,97 @@
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+import Foundation
+import Testing
+
+@Suite struct TrackingStoreTests {
+    static func temporaryStore() throws -> TrackingStore {
+        let root = NSTemporaryDirectory() + "devctl-store-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let store = TrackingStore(root: root)
+        try store.prepare()
+        return store
+    }
+
+    @Test func writesTheThreeLegacyFormatsAndReadsBackIdentity() throws {
+        let store = try Self.temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 99),
+                         TrackedService(name: "worker", pid: 4712, pgid: 4712, startTime: 100)])
+        #expect(FileSystem.readText(store.pidsFile) == "4711\n4712\n")
+        #expect(FileSystem.readText(store.servicesFile) == "api:4711\nworker:4712\n")
+        #expect(FileSystem.readText(store.groupsFile) == "4711:api:4711\n4712:worker:4712\n")
+        let snapshot = store.read()
+        #expect(snapshot.problems.isEmpty)
+        #expect(snapshot.entries == [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 99),
+                                     TrackedService(name: "worker", pid: 4712, pgid: 4712, startTime: 100)])
+    }
+
+    @Test func garbageLinesAreReportedAndSkipped() throws {
+        let store = try Self.temporaryStore()
+        try Array("api:4711:4711:99\nnot a line\nx:y:z:w\n:1:1:1\nbad/name:5:5:5\nworker:-3:-3:1\napi:4800:4800:5\ndb:12:12:7\n".utf8)
+            .withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: store.identityFile)) }
+        let snapshot = store.read()
+        #expect(snapshot.entries.map(\.name) == ["api", "db"])
+        #expect(snapshot.problems.count == 6)
+        #expect(snapshot.problems.first?.contains("line 2") == true)
+    }
+
+    @Test func legacyFilesWithoutIdentityAreReadWithoutStartTime() throws {
+        let store = try Self.temporaryStore()
+        try "4711:api:4711\n".write(toFile: store.groupsFile, atomically: true, encoding: .utf8)
+        #expect(store.read().entries == [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: nil)])
+        unlink(store.groupsFile)
+        try "api:4711\n".write(toFile: store.servicesFile, atomically: true, encoding: .utf8)
+        #expect(store.read().entries == [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: nil)])
+    }
+
+    @Test func writingNoEntriesRemovesTheFiles() throws {
+        let store = try Self.temporaryStore()
+        try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 9)])
+        try store.write([])
+        for file in [store.identityFile, store.pidsFile, store.servicesFile, store.groupsFile] {
+            #expect(!FileManager.default.fileExists(atPath: file))
+        }
+    }
+
+    @Test func temporaryFilesOfDeadWritersAreRemovedOnTheNextWrite() throws {
+        let store = try Self.temporaryStore()
+        let dead = try Spawner.spawn(arguments: ["true"], environment: [:], workingDirectory: "/", outputDescriptor: -1,
+                                     placement: .newProcessGroup)
+        _ = Spawner.reap(dead, blocking: true)
+        let stale = store.identityFile + ".tmp.\(dead)", alive = store.pidsFile + ".tmp.1"
+        let unrelated = store.directory + "/notes.tmp.\(dead)"
+        for path in [stale, alive, unrelated] { _ = FileManager.default.createFile(atPath: path, contents: Data("api:1".utf8)) }
+        #expect(store.read().entries.isEmpty, "temporary files are never read")
+        try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 9)])
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: alive), "a live writer's file is not touched")
+        #expect(FileManager.default.fileExists(atPath: unrelated))
+    }
+
+    @Test func reconcileRewritesLegacyFilesThatLagBehindTheIdentityFile() throws {
+        let store = try Self.temporaryStore()
+        let entries = [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 99),
+                       TrackedService(name: "web", pid: 4712, pgid: 4712, startTime: 100)]
+        try store.write(entries)
+        #expect(try store.reconcile() == false, "consistent files are left alone")
+        try "4711\n".write(toFile: store.pidsFile, atomically: true, encoding: .utf8)
+        unlink(store.groupsFile)
+        #expect(try store.reconcile() == true)
+        #expect(FileSystem.readText(store.pidsFile) == "4711\n4712\n")
+        #expect(FileSystem.readText(store.groupsFile) == "4711:api:4711\n4712:web:4712\n")
+        #expect(store.read().entries == entries)
+    }
+
+    @Test func legacyFilesAloneAreNotReconciledAway() throws {
+        let store = try Self.temporaryStore()
+        try "4711:api:4711\n".write(toFile: store.groupsFile, atomically: true, encoding: .utf8)
+        #expect(try store.reconcile() == false)
+        #expect(FileSystem.readText(store.groupsFile) == "4711:api:4711\n")
+    }
+}

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DevctlCLI
+import DevctlConfig
+import DevctlLifecycle
+import DevctlProcesses
+import DevctlSystem
+import DevctlText
+import DevctlTracking
+import Foundation
+import Testing
+
+/// The ssh-like rules for `.pids/`: the user's own (or root's), writable by no one else, plain files.
+@Suite struct TrackingTrustTests {
+    static func store() throws -> TrackingStore {
+        let root = NSTemporaryDirectory() + "devctl-trust-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let store = TrackingStore(root: root)
+        try store.prepare()
+        chmod(store.directory, 0o755)
+        chmod(store.logsDirectory, 0o755)
+        try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 9)])
+        return store
+    }
+
+    @Test func freshOrMissingFolderIsTrusted() throws {
+        let store = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        #expect(TrackingTrust.check(store) == nil)
+        #expect(TrackingTrust.check(TrackingStore(root: store.directory + "/nowhere")) == nil)
+    }
+
+    @Test func writableByGroupOrOthersIsRefusedWithTheModeThatFixesIt() throws {
+        let store = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        chmod(store.directory, 0o757)
+        let problem = try #require(TrackingTrust.check(store))
+        #expect(problem.message(suggestingForce: true)
+            == "'\(store.directory)' is writable by others (mode 0757); refusing to trust it — fix with 'chmod 755 \(store.directory)' or pass --force")
+        #expect(!problem.message(suggestingForce: false).contains("--force"))
+        chmod(store.directory, 0o755)
+        chmod(store.logsDirectory, 0o1777)
+        #expect(TrackingTrust.check(store)?.reason == "is writable by its group and others (mode 1777)")
+        #expect(TrackingTrust.check(store)?.fix == "chmod 755 \(store.logsDirectory)")
+        chmod(store.logsDirectory, 0o755)
+        chmod(store.groupsFile, 0o664)
+        #expect(TrackingTrust.check(store)?.path == store.groupsFile)
+        #expect(TrackingTrust.check(store)?.reason == "is writable by its group (mode 0664)")
+    }
+
+    @Test func linksAndFoldersWhereStateFilesBelongAreRefused() throws {
+        let store = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        symlink("/etc/passwd", store.lockFile)
+        let problem = try #require(TrackingTrust.check(store))
+        #expect(problem.path == store.lockFile && problem.reason == "is a symbolic link" && problem.isOverridable)
+        #expect(problem.fix == "rm \(store.lockFile)")
+        unlink(store.lockFile)
+        mkdir(store.eventsFile, 0o755)
+        #expect(TrackingTrust.check(store)?.reason == "is not a regular file")
+    }
+
+    @Test func fileWhereAFolderBelongsCannotBeOverridden() throws {
+        let root = NSTemporaryDirectory() + "devctl-trust-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        _ = FileManager.default.createFile(atPath: root + "/.pids", contents: Data())
+        let problem = try #require(TrackingTrust.check(TrackingStore(root: root)))
+        #expect(problem.reason == "is a file, not a folder")
+        #expect(!problem.isOverridable)
+        #expect(!problem.message(suggestingForce: true).contains("--force"))
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root: the folder must belong to root, then be chowned"))
+    func anotherUsersFolderIsRefusedButRootsIsNot() throws {
+        let store = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        // Judged as if devctl ran as uid 4242: root's folder is fine (as for ssh), 4242's own too.
+        #expect(TrackingTrust.check(store, user: 4242) == nil)
+        chown(store.directory, 4243, 4243)
+        #expect(TrackingTrust.check(store, user: 4242)?.reason == "is owned by another user (uid 4243)")
+        chown(store.directory, 4242, 4242)
+        #expect(TrackingTrust.check(store, user: 4242) == nil)
+    }
+
+    @Test func statusReadsNoEntriesFromAFolderItDoesNotTrust() throws {
+        let store = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        #expect(store.readTrusted().entries.count == 1)
+        chmod(store.identityFile, 0o666)
+        let snapshot = store.readTrusted()
+        #expect(snapshot.entries.isEmpty)
+        #expect(snapshot.problems == ["'\(store.identityFile)' is writable by its group and others (mode 0666); refusing to trust it — fix with 'chmod 644 \(store.identityFile)'"])
+    }
+}
