@@ -27,4 +27,11 @@ public enum Concurrently {
         }
         group.wait()
     }
+
+    /// Runs `body` on a thread of its own and returns at once.
+    public static func detach(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
 }

@@ -6,7 +6,6 @@ import DevctlTracking
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// What `pause` and `resume` do to a service's whole process tree.
 public enum PauseAction: String, Sendable {
@@ -26,11 +25,13 @@ public enum PauseOutcome: Sendable, Equatable {
     case incomplete(pid: Int32, remaining: Int)
     /// Not running (with why, for a dead entry: "exited"): an error for that service.
     case notRunning(String?)
+    /// A signal or a `/proc` read failed: the service's state is not what was asked.
+    case failed(pid: Int32, reason: String)
 
     public var isFailure: Bool {
         switch self {
         case .done, .unchanged: false
-        case .incomplete, .notRunning: true
+        case .incomplete, .notRunning, .failed: true
         }
     }
 }
@@ -48,9 +49,11 @@ public struct Pauser: Sendable {
     public init(project: Project) { self.project = project }
 
     /// Pauses or resumes `names` (each a configured service), in the order given.
-    public func run(_ action: PauseAction, names: [String]) throws(UnknownServiceError) -> [(name: String, outcome: PauseOutcome)] {
+    public func run(_ action: PauseAction, names: [String]) throws -> [(name: String, outcome: PauseOutcome)] {
         let selected = try project.resolveNames(names)
-        let inspection = ServiceInspector(project: project).inspect(project.store.read(), table: ProcessTable.scan())
+        let tracking = project.store.read()
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+        let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         return selected.map { name in
             let outcome = apply(action, to: inspection.runtime(name))
             record(action, name: name, outcome: outcome)
@@ -66,16 +69,22 @@ public struct Pauser: Sendable {
         guard runtime.processes.contains(where: needsSignal) else { return .unchanged(pid: leader.pid) }
 
         var processes = runtime.processes
-        let deadline = Date().addingTimeInterval(settleTimeout)
+        let deadline = ContinuousClock.now + .seconds(settleTimeout)
         var backoff = Backoff(maximum: 0.02)
         while true {
-            SafeSignal.send(action.signal, toTree: processes.filter(needsSignal), leader: leader.identity, group: leader.pgid)
+            let failures = SafeSignal.send(action.signal, toTree: processes.filter(needsSignal), leader: leader.identity,
+                                           group: leader.pgid)
+            if let failure = failures.first { return .failed(pid: leader.pid, reason: "\(failure)") }
             // A process forked before the signal arrived joins the tree: the next scan finds it.
-            processes = ProcessTable.scan().tree(of: leader.identity)
+            do {
+                processes = try ProcessSnapshot.scan().tree(of: leader.identity)
+            } catch {
+                return .failed(pid: leader.pid, reason: "\(error)")
+            }
             let pending = processes.filter(needsSignal)
             if processes.isEmpty { return .notRunning("exited") }
             if pending.isEmpty { return .done(pid: leader.pid, processes: processes.count) }
-            if Date() >= deadline { return .incomplete(pid: leader.pid, remaining: pending.count) }
+            if ContinuousClock.now >= deadline { return .incomplete(pid: leader.pid, remaining: pending.count) }
             backoff.pause()
         }
     }
@@ -94,6 +103,8 @@ public struct Pauser: Sendable {
                                   detail: "\(remaining) processes did not change state")
         case .notRunning(let reason):
             project.events.record(event, service: name, outcome: "not-running", detail: reason)
+        case .failed(let pid, let reason):
+            project.events.record(event, service: name, pid: pid, signal: action.signal, outcome: "failed", detail: reason)
         }
     }
 }

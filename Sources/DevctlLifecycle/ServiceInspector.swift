@@ -1,19 +1,14 @@
 import DevctlConfig
 import DevctlProcesses
-import DevctlSystem
-import DevctlText
 import DevctlTracking
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What a service is doing right now, as shown by `status`.
 public enum ServiceState: String, Sendable {
     case running, paused, stopped, dead
 }
 
-/// One configured (or still tracked) service matched against a process table: its trusted leader,
-/// its whole process tree and its state.
+/// One configured (or still tracked) service matched against a process snapshot: its trusted
+/// leader, its whole process tree and its state.
 public struct ServiceRuntime: Sendable {
     public var name: String
     public var config: ServiceConfig?
@@ -26,17 +21,34 @@ public struct ServiceRuntime: Sendable {
     public var state: ServiceState
     /// Why the entry is dead or was ignored ("exited", "PID reused (start time differs)").
     public var note: String?
+    /// Why devctl cannot tell whether the tracked process is still this service's (its `/proc`
+    /// files could not be read): a stop must then keep the entry and fail.
+    public var unproven: String?
+
+    public init(name: String, config: ServiceConfig?, tracked: TrackedService?, leader: ProcessEntry?,
+                processes: [ProcessEntry], state: ServiceState, note: String? = nil, unproven: String? = nil) {
+        self.name = name
+        self.config = config
+        self.tracked = tracked
+        self.leader = leader
+        self.processes = processes
+        self.state = state
+        self.note = note
+        self.unproven = unproven
+    }
 }
 
-/// Decides which tracking entries to believe. An entry is trusted only when its PID is alive, owned
-/// by the current user, not PID 1 nor devctl or an ancestor, has the recorded start time and
-/// carries this project's marker: a tampered or stale file can never make devctl signal a stranger.
+/// Decides, as a pure function of the configuration, the tracking files and one scan, which
+/// tracking entries to believe and what each service is running. An entry is believed only when
+/// its PID is alive with the recorded start time and process group, belongs to the current user,
+/// and is neither PID 1 nor devctl or an ancestor: a tampered or stale file can never make devctl
+/// signal a stranger. Leaders the files miss are recognised by their marker (`UntrackedLeaders`).
 public struct ServiceInspector: Sendable {
     public let project: Project
 
     public init(project: Project) { self.project = project }
 
-    /// The result of matching tracking entries against a process table.
+    /// The result of matching tracking entries against a snapshot.
     public struct Inspection: Sendable {
         public var services: [ServiceRuntime]
         /// One line per entry that was ignored, for the user ("ignoring tracking entry …").
@@ -44,54 +56,58 @@ public struct ServiceInspector: Sendable {
         /// Unreadable lines in the tracking files.
         public var problems: [String]
 
+        public init(services: [ServiceRuntime], warnings: [String], problems: [String]) {
+            self.services = services
+            self.warnings = warnings
+            self.problems = problems
+        }
+
         public func runtime(_ name: String) -> ServiceRuntime? { services.first { $0.name == name } }
     }
 
-    public func inspect(_ snapshot: TrackingStore.Snapshot, table: ProcessTable) -> Inspection {
-        let protected = table.lineage(of: getpid())
+    public func inspect(_ tracking: TrackingStore.Snapshot, scan: ProjectScan) -> Inspection {
         var warnings = [String]()
-        var services = [ServiceRuntime]()
         var byName = [String: TrackedService]()
-        for entry in snapshot.entries { byName[entry.name] = entry }
-
-        for config in project.config.services {
-            services.append(runtime(name: config.name, config: config, entry: byName.removeValue(forKey: config.name),
-                                    table: table, protected: protected, warnings: &warnings))
+        for entry in tracking.entries { byName[entry.name] = entry }
+        var services = project.config.services.map { config in
+            runtime(name: config.name, config: config, entry: byName.removeValue(forKey: config.name), scan: scan,
+                    warnings: &warnings)
         }
         // Entries of services no longer in services.json are still the project's to stop.
-        for entry in snapshot.entries where byName[entry.name] != nil {
-            services.append(runtime(name: entry.name, config: nil, entry: entry, table: table,
-                                    protected: protected, warnings: &warnings))
+        for entry in tracking.entries where byName[entry.name] != nil {
+            services.append(runtime(name: entry.name, config: nil, entry: entry, scan: scan, warnings: &warnings))
         }
-        // A leader the files do not name (its devctl was killed before recording it, or the files
-        // were not trusted) is still the project's: recognised by its marker, it is not "stopped".
-        let missing = Set(services.filter { $0.leader == nil }.map(\.name))
-        if !missing.isEmpty {
-            let found = UntrackedLeaders.find(marker: project.marker, names: missing, in: table, protected: protected)
-            for index in services.indices {
-                guard let leader = found[services[index].name] else { continue }
-                services[index].leader = leader
-                services[index].processes = table.tree(of: leader.identity)
-                services[index].state = leader.isStopped ? .paused : .running
-                services[index].note = nil
-                warnings.append("\(services[index].name) (pid \(leader.pid)) is running; recognised by its "
-                                + "\(Project.markerVariable) marker, not by the tracking files")
-            }
-        }
-        return Inspection(services: services, warnings: warnings, problems: snapshot.problems)
+        adoptUntrackedLeaders(into: &services, scan: scan, warnings: &warnings)
+        return Inspection(services: services, warnings: warnings, problems: tracking.problems)
     }
 
-    private func runtime(name: String, config: ServiceConfig?, entry: TrackedService?, table: ProcessTable,
-                         protected: Set<Int32>, warnings: inout [String]) -> ServiceRuntime {
+    /// A leader the files do not name (its devctl was killed before recording it, or the files
+    /// were not trusted) is still the project's: recognised by its marker, it is not "stopped".
+    private func adoptUntrackedLeaders(into services: inout [ServiceRuntime], scan: ProjectScan, warnings: inout [String]) {
+        let missing = Set(services.filter { $0.leader == nil && $0.unproven == nil }.map(\.name))
+        guard !missing.isEmpty else { return }
+        let found = UntrackedLeaders.find(marker: project.marker, names: missing, in: scan)
+        for index in services.indices {
+            guard let leader = found[services[index].name] else { continue }
+            services[index].leader = leader
+            services[index].processes = scan.processes.tree(of: leader.identity)
+            services[index].state = leader.isStopped ? .paused : .running
+            services[index].note = nil
+            warnings.append("\(services[index].name) (pid \(leader.pid)) is running; recognised by its "
+                            + "\(Project.markerVariable) marker, not by the tracking files")
+        }
+    }
+
+    private func runtime(name: String, config: ServiceConfig?, entry: TrackedService?, scan: ProjectScan,
+                         warnings: inout [String]) -> ServiceRuntime {
         guard let entry else {
             return ServiceRuntime(name: name, config: config, tracked: nil, leader: nil, processes: [], state: .stopped)
         }
-        switch verify(entry, table: table, protected: protected) {
+        switch TrackedEntryVerdict.judge(entry, marker: project.marker, scan: scan) {
         case .trusted(let leader):
-            let processes = table.tree(of: leader.identity)
-            let paused = leader.isStopped
             return ServiceRuntime(name: name, config: config, tracked: entry, leader: leader,
-                                  processes: processes, state: paused ? .paused : .running)
+                                  processes: scan.processes.tree(of: leader.identity),
+                                  state: leader.isStopped ? .paused : .running)
         case .gone(let reason):
             return ServiceRuntime(name: name, config: config, tracked: entry, leader: nil, processes: [],
                                   state: .dead, note: reason)
@@ -99,30 +115,10 @@ public struct ServiceInspector: Sendable {
             warnings.append("ignoring tracking entry \(entry.name):\(entry.pid): \(reason)")
             return ServiceRuntime(name: name, config: config, tracked: entry, leader: nil, processes: [],
                                   state: .dead, note: reason)
+        case .unproven(let reason):
+            warnings.append("cannot check tracking entry \(entry.name):\(entry.pid): \(reason)")
+            return ServiceRuntime(name: name, config: config, tracked: entry, leader: nil, processes: [],
+                                  state: .dead, note: reason, unproven: reason)
         }
-    }
-
-    enum Verdict {
-        case trusted(ProcessEntry)
-        case gone(String)
-        case untrusted(String)
-    }
-
-    func verify(_ entry: TrackedService, table: ProcessTable, protected: Set<Int32>) -> Verdict {
-        if entry.pid == 1 { return .untrusted("PID 1 is never a service") }
-        if protected.contains(entry.pid) { return .untrusted("PID \(entry.pid) is devctl itself or one of its parents") }
-        guard let live = table[entry.pid], !live.isGone else { return .gone("exited") }
-        if let start = entry.startTime, start != live.stat.startTime { return .untrusted("PID reused (start time differs)") }
-        if live.uid != geteuid() { return .untrusted("PID \(entry.pid) belongs to another user (uid \(live.uid))") }
-        if live.pgid != entry.pgid { return .untrusted("PID \(entry.pid) is no longer in process group \(entry.pgid)") }
-        guard let environment = ProcessDetails.environment(of: entry.pid),
-              environment[Project.markerVariable] == project.marker else {
-            return .untrusted("PID \(entry.pid) was not started by this project (no \(Project.markerVariable) marker)")
-        }
-        // The project's, but another service's: believing it would let 'stop api' stop 'web'.
-        if let service = environment[Project.serviceVariable], service != entry.name {
-            return .untrusted("PID \(entry.pid) is service '\(service)', not '\(entry.name)'")
-        }
-        return .trusted(live)
     }
 }

@@ -48,7 +48,26 @@ public struct ServiceLauncher: Sendable {
         defer { close(fd) }
         let pid = try Spawner.spawn(arguments: arguments(for: service.command), environment: environment(for: service),
                                     workingDirectory: service.cwd, outputDescriptor: fd, placement: .newSession)
-        let start = ProcessStat.read(pid: pid)?.startTime
-        return TrackedService(name: service.name, pid: pid, pgid: pid, startTime: start)
+        do {
+            // Our unreaped child: its /proc entry exists until we reap it, whatever it does.
+            guard let stat = try ProcessStat.read(pid: pid) else { throw SystemCallError("read(/proc/\(pid)/stat)", .noSuchProcess) }
+            return TrackedService(name: service.name, pid: pid, pgid: pid, startTime: stat.startTime)
+        } catch {
+            // Without its identity it could never be recorded safely: take it down again.
+            throw SpawnError(message: "cannot read its identity: \(error); \(Self.revoke(pid))")
+        }
+    }
+
+    /// Kills a leader just spawned, whole group, and reaps it: our unreaped child's PID cannot
+    /// have been reused, so signalling by PID is safe. Says what happened, for the error.
+    static func revoke(_ pid: Int32) -> String {
+        do {
+            try ProcessSignaller.signal(group: pid, .kill)
+            try ProcessSignaller.signal(pid: pid, .kill)
+        } catch {
+            return "could not stop it again (\(error))"
+        }
+        _ = Spawner.reap(pid, blocking: true)
+        return "stopped it again"
     }
 }

@@ -82,7 +82,14 @@ public final class ServiceWatch {
             return []
         }
         defer { lock.release() }
-        let inspection = ServiceInspector(project: project).inspect(project.store.read(), table: ProcessTable.scan())
+        let tracking = project.store.read()
+        let scan: ProjectScan
+        do {
+            scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+        } catch {
+            return []
+        }
+        let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         var events = [Event]()
         for index in watched.indices {
             let runtime = inspection.runtime(watched[index].name)
@@ -104,10 +111,16 @@ public final class ServiceWatch {
         return events
     }
 
+    /// Whether the leader still runs; a read that fails proves nothing, so it counts as running
+    /// and the next poll looks again.
     private static func isAlive(_ entry: TrackedService) -> Bool {
-        if let startTime = entry.startTime {
-            return ProcessTable.isAlive(ProcessIdentity(pid: entry.pid, startTime: startTime))
+        do {
+            if let startTime = entry.startTime {
+                return try ProcessSnapshot.isAlive(ProcessIdentity(pid: entry.pid, startTime: startTime))
+            }
+            return try ProcessStat.read(pid: entry.pid).map { !$0.isGone } ?? false
+        } catch {
+            return true
         }
-        return ProcessTable.readEntry(pid: entry.pid).map { !$0.isGone } ?? false
     }
 }

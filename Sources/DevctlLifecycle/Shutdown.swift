@@ -1,12 +1,7 @@
 import DevctlConfig
 import DevctlProcesses
 import DevctlSystem
-import DevctlText
 import DevctlTracking
-#if canImport(Glibc)
-import Glibc
-#endif
-import Foundation
 
 /// What `stop` asked for.
 public struct StopOptions: Sendable {
@@ -30,267 +25,126 @@ public struct StopOptions: Sendable {
     }
 }
 
-/// Carries out the five phases of SPEC §4: graceful signal in dependency waves, SIGKILL until a
+/// Carries out the five phases of SPEC §4 — graceful signal in dependency order, SIGKILL until a
 /// scan finds nothing new, the orphan sweep, `docker compose down`, and verification — then
-/// rewrites the tracking files to keep only what survived. The caller holds the lock.
+/// rewrites the tracking files to keep what survived or could not be proven gone. The decisions
+/// are `ShutdownPlan`, `Ownership`, `Verification` and `TrackingRetention`; this only carries
+/// them out and reports what the kernel answered. The caller holds the lock.
 public struct Shutdown: Sendable {
     public let project: Project
     public let containers: @Sendable (_ timeout: Int) -> ComposeOutcome
     /// Grace between SIGTERM and SIGKILL in the orphan sweep.
     public var orphanGrace: Double = 0.5
+    /// How long the orphan sweep may keep finding new processes.
+    public var sweepBound: Double = 5
 
     public init(project: Project, containers: @escaping @Sendable (_ timeout: Int) -> ComposeOutcome) {
         self.project = project
         self.containers = containers
     }
 
+    /// Runs the stop. Throws only when nothing could be done at all (`/proc` unreadable at the
+    /// start); every later failure is in the report, which then does not succeed.
     public func run(_ options: StopOptions, report emit: @escaping @Sendable (ShutdownEvent) -> Void) throws -> ShutdownReport {
-        let began = Date()
-        let snapshot = project.store.read()
-        let names = try project.resolveNamesAllowingTracked(options.names, tracked: snapshot)
-        let inspection = ServiceInspector(project: project).inspect(snapshot, table: .scan())
-        inspection.problems.forEach { emit(.warning($0)) }
-        inspection.warnings.forEach { emit(.warning($0)) }
-        let plan = ShutdownPlan.make(project: project, inspection: inspection, names: names,
+        let began = ContinuousClock.now
+        let tracking = project.store.read()
+        let names = try project.resolveNamesAllowingTracked(options.names, tracked: tracking)
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+        let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
+        (inspection.problems + inspection.warnings).forEach { emit(.warning($0)) }
+        let plan = ShutdownPlan.make(project: project, inspection: inspection, scan: scan, names: names,
                                      force: options.force, timeout: options.timeout)
-        var report = ShutdownReport()
-        var pending = [String: (target: StopTarget, signalledAt: Date)]()
+        var run = StopRun(project: project, options: options, emit: emit)
 
         emit(.phase(1, "Graceful"))
-        if plan.force {
-            emit(.skipped(phase: 1, reason: "--force: no grace"))
-        }
-        for (waveIndex, wave) in plan.waves.enumerated() {
-            var live = [StopTarget]()
-            for target in wave {
-                guard target.leader != nil || !target.processes.isEmpty else {
-                    let result = ServiceStopResult(name: target.name, pid: target.leader?.pid, outcome: .alreadyDead,
-                                                   signal: nil, milliseconds: 0, note: target.note)
-                    report.services.append(result)
-                    emit(.stopped(result))
-                    continue
-                }
-                live.append(target)
-            }
-            if plan.force {
-                for target in live { pending[target.name] = (target, Date()) }
-                continue
-            }
-            for target in live {
-                signal(target, with: target.signal)
-                project.events.record("signal", service: target.name, pid: target.leader?.pid, signal: target.signal)
-                emit(.signalled(name: target.name, signal: target.signal, processes: target.processes.count))
-                pending[target.name] = (target, Date())
-            }
-            let laggards = waitForExit(live, pending: pending, options: options) { target in
-                let ms = Int(Date().timeIntervalSince(pending[target.name]!.signalledAt) * 1000)
-                let result = ServiceStopResult(name: target.name, pid: target.leader?.pid, outcome: .graceful,
-                                               signal: target.signal, milliseconds: ms, note: nil)
-                report.services.append(result)
-                pending[target.name] = nil
-                project.events.record("stopped", service: target.name, pid: target.leader?.pid,
-                                      signal: target.signal, outcome: "graceful")
-                emit(.stopped(result))
-            }
-            for (target, remaining) in laggards {
-                // An interrupt ends the grace early: say how long it really was.
-                let waited = min(target.timeout, Date().timeIntervalSince(pending[target.name]!.signalledAt))
-                emit(.timedOut(name: target.name, seconds: waited, remaining: remaining))
-            }
-            // Dependencies are signalled only once their dependents are gone: kill laggards now.
-            if waveIndex < plan.waves.count - 1, !laggards.isEmpty {
-                report.services += forceKill(laggards.map(\.0), pending: &pending, emit: emit)
-            }
-        }
-
+        let laggards = GracefulPhase.stop(plan, run: &run)
         emit(.phase(2, "Force"))
-        let forcedTargets = plan.targets.filter { pending[$0.name] != nil }
-        if forcedTargets.isEmpty {
+        if laggards.isEmpty {
             emit(.skipped(phase: 2, reason: "nothing left to kill"))
         } else {
-            report.services += forceKill(forcedTargets, pending: &pending, emit: emit)
+            run.report.services += ForcePhase.kill(laggards, run: &run)
         }
-
         emit(.phase(3, "Orphan sweep"))
-        let rules = OrphanRules(project: project, plan: plan)
-        report.orphans = sweep(rules, emit: emit)
-        if report.orphans.isEmpty { emit(.skipped(phase: 3, reason: "no orphans found")) }
-
+        let ownership = Ownership(project: project, plan: plan)
+        OrphanSweep(grace: orphanGrace, bound: sweepBound).sweep(ownership, run: &run)
         emit(.phase(4, "Containers"))
-        if plan.isFullStop {
-            report.containers = containers(options.composeTimeout(stopTimeout: project.config.stopTimeout))
-            project.events.record("compose-down", outcome: report.containers.summary)
-            emit(.containers(report.containers))
-        } else {
-            report.containers = .skipped("stopping named services only")
-            emit(.skipped(phase: 4, reason: "stopping named services only"))
-        }
-
+        stopContainers(plan, run: &run)
         emit(.phase(5, "Verify"))
-        // One scan serves the verification and the tracking update that follows it.
-        let table = ProcessTable.scan()
-        report.stragglers = verify(plan: plan, rules: rules, table: table)
-        report.stragglers.forEach { emit(.straggler($0)) }
-        if report.stragglers.isEmpty {
-            let ports = plan.targets.compactMap { project.config.service(named: $0.name)?.healthcheck?.port }
-            emit(.verified(ports: ports))
-        }
-        try updateTracking(snapshot: snapshot, plan: plan, stragglers: report.stragglers, table: table)
-        report.interrupted = options.isInterrupted()
-        report.milliseconds = Int(Date().timeIntervalSince(began) * 1000)
+        try verify(plan, ownership: ownership, tracking: tracking, run: &run)
+
+        run.report.interrupted = options.isInterrupted()
+        run.report.milliseconds = Self.milliseconds(since: began)
         let order = Dictionary(uniqueKeysWithValues: plan.targets.enumerated().map { ($1.name, $0) })
-        report.services.sort { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
-        project.events.record("stop", outcome: report.succeeded ? "ok" : "stragglers",
-                              detail: "\(report.services.count) services, \(report.orphans.count) orphans, \(report.stragglers.count) stragglers")
+        run.report.services.sort { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
+        let report = run.report
+        project.events.record("stop", outcome: report.succeeded ? "ok" : "failed",
+                              detail: "\(report.services.count) services, \(report.orphans.count) orphans, "
+                                + "\(report.stragglers.count) stragglers, \(report.failures.count) unproven")
         return report
     }
 
-    /// The stop signal to the group (while the leader proves it) and to every tree member outside
-    /// it; a stopped process also gets SIGCONT so it can act on the signal.
-    private func signal(_ target: StopTarget, with signal: Signal) {
-        SafeSignal.send(signal, toTree: target.processes, leader: target.leader, group: target.group)
-        if signal != .kill {
-            SafeSignal.send(.continue, toTree: target.processes.filter(\.isStopped), leader: target.leader, group: target.group)
+    private func stopContainers(_ plan: ShutdownPlan, run: inout StopRun) {
+        guard plan.isFullStop else {
+            run.report.containers = .skipped("stopping named services only")
+            run.emit(.skipped(phase: 4, reason: "stopping named services only"))
+            return
         }
+        run.report.containers = containers(run.options.composeTimeout(stopTimeout: project.config.stopTimeout))
+        project.events.record("compose-down", outcome: run.report.containers.summary)
+        run.emit(.containers(run.report.containers))
     }
 
-    /// Polls (see `Backoff`) until each target's processes are gone or its grace ends;
-    /// calls `gone` for each target as soon as it is. Returns the laggards with their live count.
-    private func waitForExit(_ targets: [StopTarget], pending: [String: (target: StopTarget, signalledAt: Date)],
-                             options: StopOptions, gone: (StopTarget) -> Void) -> [(StopTarget, Int)] {
-        var waiting = targets
-        var backoff = Backoff()
-        while !waiting.isEmpty {
-            let now = Date()
-            var still = [StopTarget]()
-            for target in waiting {
-                if target.processes.allSatisfy({ !ProcessTable.isAlive($0.identity) }) {
-                    gone(target)
-                } else {
-                    still.append(target)
-                }
-            }
-            waiting = still
-            let expired = waiting.filter {
-                options.isInterrupted() || now.timeIntervalSince(pending[$0.name]!.signalledAt) >= $0.timeout
-            }
-            if !expired.isEmpty, expired.count == waiting.count {
-                return expired.map { target in (target, target.processes.filter { ProcessTable.isAlive($0.identity) }.count) }
-            }
-            if waiting.isEmpty { break }
-            backoff.pause()
+    /// Phase 5: one scan serves the verdict and the tracking update that follows it. Without a
+    /// scan nothing is proven, so every entry stays.
+    private func verify(_ plan: ShutdownPlan, ownership: Ownership, tracking: TrackingStore.Snapshot,
+                        run: inout StopRun) throws {
+        let scan: ProjectScan
+        do {
+            scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty))
+        } catch {
+            run.fail(StopFailure(service: nil, detail: "cannot verify: \(error)"))
+            return
         }
-        return []
-    }
-
-    /// SIGKILL to the targets, then scan and kill again until a pass finds nothing new alive, so a
-    /// service forking while it is being killed cannot win.
-    private func forceKill(_ targets: [StopTarget], pending: inout [String: (target: StopTarget, signalledAt: Date)],
-                           emit: @Sendable (ShutdownEvent) -> Void) -> [ServiceStopResult] {
-        var killed = Set<ProcessIdentity>()
-        for target in targets {
-            signal(target, with: .kill)
-            killed.formUnion(target.processes.map(\.identity))
-            emit(.forced(name: target.name, processes: target.processes.count))
-            project.events.record("signal", service: target.name, pid: target.leader?.pid, signal: .kill, outcome: "forced")
-        }
-        // Bounded: each pass either finds new processes to kill or ends the loop.
-        for _ in 0..<20 {
-            Self.waitGone(killed, upTo: 1)
-            let table = ProcessTable.scan()
-            var alive = [Int32: ProcessEntry]()
-            for target in targets {
-                let roots = target.processes.compactMap { table.live($0.identity) }
-                for entry in roots + roots.flatMap({ table.descendants(of: $0.pid) }) { alive[entry.pid] = entry }
-                if let group = target.group {
-                    for entry in table.entries.values where entry.sid == group || entry.pgid == group { alive[entry.pid] = entry }
-                }
-            }
-            let fresh = alive.values.filter { !$0.isGone && $0.pid > 1 && !killed.contains($0.identity) }
-            if fresh.isEmpty { break }
-            for process in fresh { SafeSignal.send(.kill, to: process.identity) }
-            killed.formUnion(fresh.map(\.identity))
-        }
-        return targets.map { target in
-            let ms = Int(Date().timeIntervalSince(pending[target.name]?.signalledAt ?? Date()) * 1000)
-            pending[target.name] = nil
-            return ServiceStopResult(name: target.name, pid: target.leader?.pid, outcome: .forced, signal: .kill,
-                                     milliseconds: ms, note: nil)
-        }
-    }
-
-    /// Phase 3: TERM every process the rules claim, a brief grace, then KILL what remains.
-    private func sweep(_ rules: OrphanRules, emit: @Sendable (ShutdownEvent) -> Void) -> [SweptOrphan] {
-        let matches = rules.matches(in: ProcessTable.scan())
-        guard !matches.isEmpty else { return [] }
-        for match in matches { SafeSignal.send(.terminate, to: match.process.identity) }
-        let survivors = Self.waitGone(Set(matches.map(\.process.identity)), upTo: orphanGrace)
-        var swept = [SweptOrphan]()
-        for match in matches {
-            let identity = match.process.identity
-            var signal = Signal.terminate
-            if survivors.contains(identity) {
-                SafeSignal.send(.kill, to: identity)
-                signal = .kill
-            }
-            let orphan = SweptOrphan(pid: identity.pid, command: match.process.commandLine, reason: match.reason, signal: signal)
-            project.events.record("orphan", pid: identity.pid, signal: signal, outcome: "killed", detail: match.reason)
-            emit(.orphan(orphan))
-            swept.append(orphan)
-        }
-        Self.waitGone(survivors, upTo: 1)
-        return swept
-    }
-
-    /// Phase 5: every tracked, grouped or marked process must be gone and every health-check port
-    /// of a stopped service free again.
-    private func verify(plan: ShutdownPlan, rules: OrphanRules, table: ProcessTable) -> [Straggler] {
-        var stragglers = rules.matches(in: table).map { match in
-            Straggler(pid: match.process.pid, command: match.process.commandLine,
-                      service: ProcessDetails.environment(of: match.process.pid)?[Project.serviceVariable])
-        }
-        // One read of the kernel's listening sockets serves every port.
         let ports = plan.targets.compactMap { project.config.service(named: $0.name)?.healthcheck?.port }
-        let listening = ports.isEmpty ? [] : PortOwners.listeningPorts()
-        for port in ports {
-            guard PortOwners.isInUse(port: port, listening: listening) else { continue }
-            let holders = PortOwners.listeners(port: port)
-            if holders.isEmpty {
-                stragglers.append(Straggler(pid: nil, command: "port \(port) still in use", service: "port \(port)"))
-            }
-            for holder in holders {
-                stragglers.append(Straggler(pid: holder.pid, command: holder.command ?? "?", service: "port \(port)"))
-            }
-        }
-        return stragglers
-    }
-
-    /// Removes the entries of services that are gone; keeps those whose processes survived.
-    private func updateTracking(snapshot: TrackingStore.Snapshot, plan: ShutdownPlan, stragglers: [Straggler],
-                                table: ProcessTable) throws {
-        let stopped = Set(plan.targets.map(\.name))
-        let surviving = Set(stragglers.compactMap(\.service))
-        let kept = snapshot.entries.filter { entry in
-            if !stopped.contains(entry.name) { return true }
-            if surviving.contains(entry.name) { return true }
-            return plan.targets.first { $0.name == entry.name }?.leader.map { table.live($0) != nil } ?? false
-        }
-        if kept != snapshot.entries || !snapshot.problems.isEmpty {
+        let verdict = Verification.judge(plan: plan, ownership: ownership, scan: scan,
+                                         portHolders: PortHolders.find(ports))
+        verdict.stragglers.forEach { run.emit(.straggler($0)) }
+        verdict.failures.forEach { run.fail($0) }
+        verdict.foreignPortHolders.forEach { run.emit(.foreignPortHolder($0)) }
+        run.report.stragglers = verdict.stragglers
+        run.report.foreignPortHolders = verdict.foreignPortHolders
+        if verdict.stragglers.isEmpty && run.report.failures.isEmpty { run.emit(.verified(ports: ports)) }
+        let kept = TrackingRetention.kept(tracking.entries, plan: plan, stragglers: verdict.stragglers,
+                                          failures: run.report.failures, scan: scan)
+        if kept != tracking.entries || !tracking.problems.isEmpty {
             try project.store.write(kept)
         }
     }
 
-    /// Waits until none of `identities` is alive or `seconds` pass; returns those still alive.
-    @discardableResult
-    static func waitGone(_ identities: Set<ProcessIdentity>, upTo seconds: Double) -> Set<ProcessIdentity> {
-        let deadline = Date().addingTimeInterval(seconds)
-        var alive = identities
-        var backoff = Backoff()
-        while true {
-            alive = alive.filter(ProcessTable.isAlive)
-            if alive.isEmpty || Date() >= deadline { return alive }
-            backoff.pause()
-        }
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// What every phase of one stop shares: the project, the options, the running account and where
+/// its events go.
+struct StopRun: Sendable {
+    let project: Project
+    let options: StopOptions
+    let emit: @Sendable (ShutdownEvent) -> Void
+    var report = ShutdownReport()
+
+    /// Records and announces something the stop could not prove.
+    mutating func fail(_ failure: StopFailure) {
+        report.failures.append(failure)
+        project.events.record("unproven", service: failure.service, outcome: "failed", detail: failure.detail)
+        emit(.failure(failure))
+    }
+
+    /// Records the failures of a signal to `service`'s processes.
+    mutating func fail(_ errors: [SystemCallError], service: String?) {
+        for error in errors { fail(StopFailure(service: service, detail: "\(error)")) }
     }
 }
 

@@ -48,10 +48,11 @@ public struct StatusCollector: Sendable {
         self.launcher = launcher
     }
 
-    public func collect(names: [String]) throws(UnknownServiceError) -> StatusReport {
+    public func collect(names: [String]) throws -> StatusReport {
         let selected = try project.resolveNames(names)
-        let table = ProcessTable.scan()
-        let inspection = ServiceInspector(project: project).inspect(project.store.readTrusted(), table: table)
+        let tracking = project.store.readTrusted()
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+        let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         let runtimes = selected.compactMap { inspection.runtime($0) }
         let healths = Mutex([String: String]())
         let checks = HealthCheckRunner(launcher: launcher), timeout = probeTimeout
@@ -66,23 +67,23 @@ public struct StatusCollector: Sendable {
         }
         let health = healths.withLock { $0 }
         let services = runtimes.map { runtime in
-            Self.status(of: runtime, table: table, health: health[runtime.name])
+            Self.status(of: runtime, snapshot: scan.processes, health: health[runtime.name])
         }
         return StatusReport(project: project.config.project, services: services, containers: [],
                             containerNote: nil, warnings: inspection.problems + inspection.warnings)
     }
 
-    static func status(of runtime: ServiceRuntime, table: ProcessTable, health: String?) -> ServiceStatus {
+    static func status(of runtime: ServiceRuntime, snapshot: ProcessSnapshot, health: String?) -> ServiceStatus {
         let command = runtime.config?.command.displayString ?? "(not in services.json)"
         guard let leader = runtime.leader else {
             return ServiceStatus(name: runtime.name, state: runtime.state, pid: nil, pgid: nil, uptimeSeconds: nil,
                                  cpuPercent: nil, rssBytes: nil, processes: 0, health: nil, command: command,
                                  note: runtime.note)
         }
-        let ticks = ProcessDetails.clockTicksPerSecond
-        let uptime = max(0, table.uptime - Double(leader.stat.startTime) / ticks)
+        let ticks = ProcUnits.clockTicksPerSecond
+        let uptime = max(0, snapshot.uptime - Double(leader.stat.startTime) / ticks)
         let cpuSeconds = runtime.processes.reduce(0.0) { $0 + Double($1.stat.cpuTicks) / ticks }
-        let rss = runtime.processes.reduce(Int64(0)) { $0 + $1.stat.rssPages * ProcessDetails.pageSize }
+        let rss = runtime.processes.reduce(Int64(0)) { $0 + $1.stat.rssPages * ProcUnits.pageSize }
         return ServiceStatus(name: runtime.name, state: runtime.state, pid: leader.pid, pgid: leader.pgid,
                              uptimeSeconds: uptime, cpuPercent: uptime > 0 ? cpuSeconds / uptime * 100 : 0,
                              rssBytes: rss, processes: runtime.processes.count, health: health, command: command)

@@ -30,9 +30,13 @@ public enum PortOwners {
         let inodes = listeningInodes(port: port)
         guard !inodes.isEmpty else { return [] }
         let owners = socketOwners(of: inodes)
-        var holders = owners.keys.sorted().compactMap { pid in
-            // No entry left means the process exited since the scan, taking its sockets along.
-            ProcessTable.readEntry(pid: pid).map { PortHolder(pid: pid, command: $0.commandLine) }
+        var holders = owners.keys.sorted().compactMap { pid -> PortHolder? in
+            do {
+                // No entry left means the process exited since the scan, taking its sockets along.
+                return try ProcessSnapshot.readEntry(pid: pid).map { PortHolder(pid: pid, command: $0.commandLine) }
+            } catch {
+                return PortHolder(pid: pid, command: "? (\(error))")
+            }
         }
         let unowned = inodes.subtracting(owners.values.joined())
         // Asking the kernel again tells an unreadable owner from a socket closed during the scan.

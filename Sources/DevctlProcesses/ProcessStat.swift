@@ -13,6 +13,8 @@ public struct ProcessStat: Sendable, Equatable {
     public var ppid: Int32
     public var pgid: Int32
     public var sid: Int32
+    /// The controlling terminal's device number (field 7); 0 when the process has none.
+    public var tty: Int32
     /// User plus system CPU time, in clock ticks.
     public var cpuTicks: UInt64
     /// Start time in clock ticks since boot (field 22): with the PID, the process's identity.
@@ -20,7 +22,7 @@ public struct ProcessStat: Sendable, Equatable {
     /// Resident set size in pages (field 24).
     public var rssPages: Int64
 
-    public init(pid: Int32, comm: String, state: Character, ppid: Int32, pgid: Int32, sid: Int32,
+    public init(pid: Int32, comm: String, state: Character, ppid: Int32, pgid: Int32, sid: Int32, tty: Int32 = 0,
                 cpuTicks: UInt64, startTime: UInt64, rssPages: Int64) {
         self.pid = pid
         self.comm = comm
@@ -28,6 +30,7 @@ public struct ProcessStat: Sendable, Equatable {
         self.ppid = ppid
         self.pgid = pgid
         self.sid = sid
+        self.tty = tty
         self.cpuTicks = cpuTicks
         self.startTime = startTime
         self.rssPages = rssPages
@@ -46,7 +49,7 @@ public struct ProcessStat: Sendable, Equatable {
               let pid: Int32 = integer(bytes[..<open])
         else { return nil }
         var state: UInt8 = 0
-        var ppid: Int32?, pgid: Int32?, sid: Int32?, utime: UInt64?, stime: UInt64?, start: UInt64?, rss: Int64?
+        var ppid: Int32?, pgid: Int32?, sid: Int32?, tty: Int32?, utime: UInt64?, stime: UInt64?, start: UInt64?, rss: Int64?
         // Fields after comm, starting with field 3 (state); space-separated, the last ends the line.
         var field = 2
         var index = close + 1
@@ -62,6 +65,7 @@ public struct ProcessStat: Sendable, Equatable {
             case 4: ppid = integer(token)
             case 5: pgid = integer(token)
             case 6: sid = integer(token)
+            case 7: tty = integer(token)
             case 14: utime = integer(token)
             case 15: stime = integer(token)
             case 22: start = integer(token)
@@ -70,10 +74,10 @@ public struct ProcessStat: Sendable, Equatable {
             }
             index = end
         }
-        guard field == 24, let ppid, let pgid, let sid, let utime, let stime, let start, let rss else { return nil }
+        guard field == 24, let ppid, let pgid, let sid, let tty, let utime, let stime, let start, let rss else { return nil }
         let comm = String(decoding: UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close]), as: UTF8.self)
         return ProcessStat(pid: pid, comm: comm, state: Character(UnicodeScalar(state)),
-                           ppid: ppid, pgid: pgid, sid: sid, cpuTicks: utime + stime,
+                           ppid: ppid, pgid: pgid, sid: sid, tty: tty, cpuTicks: utime + stime,
                            startTime: start, rssPages: rss)
     }
 
@@ -81,18 +85,38 @@ public struct ProcessStat: Sendable, Equatable {
     /// once a second on these machines.
     public var isGone: Bool { state == "Z" || state == "X" }
 
-    /// The stat of the process `identity` names, while it is alive and still that process.
-    public static func live(_ identity: ProcessIdentity) -> ProcessStat? {
-        guard let stat = read(pid: identity.pid), stat.startTime == identity.startTime, !stat.isGone else { return nil }
+    /// The stat of the process `identity` names while it is alive and still that process; nil
+    /// once it is gone (exited, a zombie, or its PID reused). A read that fails for any other
+    /// reason is thrown: it proves nothing either way.
+    public static func live(_ identity: ProcessIdentity) throws(SystemCallError) -> ProcessStat? {
+        guard let stat = try read(pid: identity.pid), stat.startTime == identity.startTime, !stat.isGone else { return nil }
         return stat
     }
 
-    /// The stat of process `pid` now, or nil when it is gone.
-    public static func read(pid: Int32, procRoot: String = "/proc") -> ProcessStat? {
-        let fd = open("\(procRoot)/\(pid)/stat", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+    /// The stat of process `pid` now; nil when it is gone. Other failures are thrown.
+    public static func read(pid: Int32, procRoot: String = "/proc") throws(SystemCallError) -> ProcessStat? {
+        let path = "\(procRoot)/\(pid)/stat"
+        let fd: Int32
+        do {
+            fd = try systemCall("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC) }
+        } catch where error.meansGone {
+            return nil
+        }
         defer { close(fd) }
-        return FileSystem.withContents(of: fd) { parse($0) }
+        return try readStat(fd: fd, path: path)
+    }
+
+    /// Parses the stat file open on `fd`; nil when the process died under the read (the kernel
+    /// then answers ESRCH). A file that does not parse is thrown: it proves nothing.
+    static func readStat(fd: Int32, path: String) throws(SystemCallError) -> ProcessStat? {
+        let parsed: Result<ProcessStat, SystemCallError>? = try FileSystem.withContents(of: fd, name: path) { bytes in
+            parse(bytes).map { .success($0) } ?? .failure(SystemCallError("parse(\(path))", Errno(rawValue: EINVAL)))
+        }
+        switch parsed {
+        case nil: return nil
+        case .success(let stat): return stat
+        case .failure(let error): throw error
+        }
     }
 
     /// A decimal integer with an optional sign, surrounded by optional spaces or newlines; nil when

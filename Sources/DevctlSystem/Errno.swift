@@ -17,6 +17,7 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public var description: String { String(cString: strerror(rawValue)) }
 
     public static let noSuchProcess = Errno(rawValue: ESRCH)
+    public static let noSuchFile = Errno(rawValue: ENOENT)
     public static let notPermitted = Errno(rawValue: EPERM)
     public static let interrupted = Errno(rawValue: EINTR)
     public static let wouldBlock = Errno(rawValue: EWOULDBLOCK)
@@ -34,12 +35,18 @@ public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertib
     }
 
     public var description: String { "\(operation): \(errno)" }
+
+    /// The thing the call was about no longer exists: a process that exited (`ESRCH`), or its
+    /// `/proc` folder vanishing under the read (`ENOENT`). Every other failure means "could not
+    /// prove", never "gone".
+    public var meansGone: Bool { errno == .noSuchProcess || errno == .noSuchFile }
 }
 
 /// Runs a libc call that returns -1 and sets `errno` on failure, retrying `EINTR`, and throws
 /// a `SystemCallError` naming `operation` otherwise.
 @discardableResult
 public func systemCall<T: BinaryInteger>(_ operation: @autoclosure () -> String, _ body: () -> T) throws(SystemCallError) -> T {
+    try SyscallFaults.check(operation())
     while true {
         let result = body()
         if result != -1 { return result }

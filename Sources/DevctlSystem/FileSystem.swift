@@ -46,23 +46,26 @@ public enum FileSystem {
 
     /// Reads the whole of a small file (a `/proc/PID/stat` line) from `fd` into a buffer on the
     /// stack and hands it to `body`, so the thousands of reads of a scan allocate nothing. Nil when
-    /// reading fails or the file does not fit in `capacity` bytes.
-    public static func withContents<R>(of fd: Int32, capacity: Int = 4096,
-                                       _ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> R? in
+    /// the process behind a `/proc` file exited under the read (`ESRCH`); any other failure, a
+    /// file larger than `capacity` included, is thrown with `name` in it.
+    public static func withContents<R>(of fd: Int32, capacity: Int = 4096, name: String,
+                                       _ body: (UnsafeBufferPointer<UInt8>) -> R) throws(SystemCallError) -> R? {
+        let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> Result<R?, SystemCallError> in
             var count = 0
             while true {
-                guard count < buffer.count else { return nil }
-                let got = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    return nil
+                guard count < buffer.count else { return .failure(SystemCallError("read(\(name))", Errno(rawValue: EFBIG))) }
+                let got: Int
+                do throws(SystemCallError) {
+                    got = try systemCall("read(\(name))") { Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count) }
+                } catch {
+                    return error.meansGone ? .success(nil) : .failure(error)
                 }
                 if got == 0 { break }
                 count += got
             }
-            return body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+            return .success(body(UnsafeBufferPointer(rebasing: buffer[0..<count])))
         }
+        return try outcome.get()
     }
 
     /// The file's content as UTF-8 text (invalid bytes repaired), or nil.

@@ -23,20 +23,22 @@ public enum ProcessSignaller {
     /// open cannot be raced by PID reuse. Returns false if the process has exited.
     @discardableResult
     public static func signal(pidfd: PidFD, _ signal: Signal) throws(SystemCallError) -> Bool {
+        let operation = "pidfd_send_signal(\(pidfd.pid), \(signal))"
+        try SyscallFaults.check(operation)
         if devctl_pidfd_send_signal(pidfd.descriptor, signal.rawValue) == 0 { return true }
         let error = Errno.current
         if error == .noSuchProcess { return false }
-        throw SystemCallError("pidfd_send_signal(\(pidfd.pid), \(signal))", error)
+        throw SystemCallError(operation, error)
     }
 
     private static func send(target: Int32, _ signal: Signal) throws(SystemCallError) -> Bool {
-        guard target > 1 || target < -1 else {
-            throw SystemCallError("kill(\(target), \(signal))", Errno.notPermitted)
-        }
+        let operation = "kill(\(target), \(signal))"
+        guard target > 1 || target < -1 else { throw SystemCallError(operation, Errno.notPermitted) }
+        try SyscallFaults.check(operation)
         if kill(target, signal.rawValue) == 0 { return true }
         let error = Errno.current
         if error == .noSuchProcess { return false }
-        throw SystemCallError("kill(\(target), \(signal))", error)
+        throw SystemCallError(operation, error)
     }
 }
 
@@ -45,10 +47,17 @@ public final class PidFD: @unchecked Sendable {
     public let pid: Int32
     public let descriptor: Int32
 
-    /// Opens a pidfd for `pid`; nil when the process is gone or pidfds are unsupported.
-    public init?(pid: Int32) {
+    /// Opens a pidfd for `pid`; nil when the process is gone. Any other failure is thrown
+    /// (`ENOSYS` on a kernel older than 5.3, where callers fall back to a checked `kill`).
+    public init?(pid: Int32) throws(SystemCallError) {
+        let operation = "pidfd_open(\(pid))"
+        try SyscallFaults.check(operation)
         let fd = devctl_pidfd_open(pid)
-        guard fd >= 0 else { return nil }
+        if fd < 0 {
+            let error = SystemCallError(operation, Errno.current)
+            if error.meansGone { return nil }
+            throw error
+        }
         self.pid = pid
         self.descriptor = fd
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

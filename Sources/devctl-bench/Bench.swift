@@ -46,14 +46,14 @@ enum Bench {
                 printError("… \(step)", prefix: "")
             }
             let rows = try runner.run()
-            let leftovers = cleanup.killMarked()
+            let leftovers = try cleanup.killMarked()
             if leftovers > 0 { printError("warning: killed \(leftovers) process(es) the benchmark left running") }
             let report = BenchReport(rows: rows, machine: machine, options: options, devctl: devctl,
                                      seconds: (clock.now - began).seconds)
             print(options.json ? report.json().rendered() : report.table())
             return report.allMet ? 0 : 1
         } catch {
-            if !cleanup.isInterrupted { printError(error.description) }
+            if !cleanup.isInterrupted { printError("\(error)") }
             return 1
         }
     }

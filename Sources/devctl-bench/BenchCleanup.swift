@@ -48,26 +48,36 @@ final class BenchCleanup: Sendable {
 
     /// The live processes carrying this run's id (zombies count as gone), with their command
     /// lines, since leftovers are reported by them.
-    func marked() -> [ProcessEntry] {
+    func marked() throws(BenchError) -> [ProcessEntry] {
         let uid = geteuid(), me = getpid()
-        return ProcessTable.scan(withArguments: true).entries.values.filter { entry in
-            entry.pid != me && entry.uid == uid && !entry.isGone
-                && ProcessDetails.environment(of: entry.pid, contains: Self.variable, runID)
+        let request = ProcessDetailRequest(arguments: true, environmentKeys: [Self.variable], owner: uid)
+        let entries: Dictionary<Int32, ProcessEntry>.Values
+        do {
+            entries = try ProcessSnapshot.scan(details: request).entries.values
+        } catch {
+            throw BenchError("cannot look for the benchmark's processes: \(error)")
+        }
+        return entries.filter { entry in
+            entry.pid != me && entry.uid == uid && !entry.isGone && entry.environment[Self.variable] == runID
         }.sorted { $0.pid < $1.pid }
     }
 
     /// SIGKILL to every marked process (identity-checked through a pidfd), repeated until a scan
     /// finds none, so a process forked meanwhile is caught too. Returns how many were killed.
     @discardableResult
-    func killMarked() -> Int {
+    func killMarked() throws(BenchError) -> Int {
         var killed = Set<ProcessIdentity>()
         for _ in 0..<10 {
-            let survivors = marked()
+            let survivors = try marked()
             if survivors.isEmpty { break }
-            for process in survivors where SafeSignal.send(.kill, to: process.identity) {
-                killed.insert(process.identity)
+            for process in survivors {
+                do {
+                    if try SafeSignal.send(.kill, to: process.identity) == .delivered { killed.insert(process.identity) }
+                } catch {
+                    throw BenchError("cannot kill a leftover: \(error)")
+                }
             }
-            Poll.until(timeout: 1) { survivors.allSatisfy { !ProcessTable.isAlive($0.identity) } }
+            Poll.until(timeout: 1) { survivors.allSatisfy { (try? ProcessSnapshot.isAlive($0.identity)) == false } }
         }
         return killed.count
     }
@@ -79,7 +89,11 @@ final class BenchCleanup: Sendable {
             for group in groups.withLock({ $0 }) where group > 1 && group != getpgrp() {
                 kill(-group, SIGKILL)
             }
-            killMarked()
+            do {
+                try killMarked()
+            } catch {
+                FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
+            }
             try? FileManager.default.removeItem(atPath: directory)
             done = true
         }

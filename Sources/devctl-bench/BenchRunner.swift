@@ -148,16 +148,24 @@ struct BenchRunner {
     /// One `/proc` scan as status, start and stop make it (no command lines), in this process,
     /// with M idle processes added to the machine's; the scan that also reads every command line
     /// is timed beside it for the note.
+    private static func scanned(_ details: ProcessDetailRequest) throws(BenchError) -> ProcessSnapshot {
+        do {
+            return try ProcessSnapshot.scan(details: details)
+        } catch {
+            throw BenchError("\(error)")
+        }
+    }
+
     private func scan() throws(BenchError) -> BenchRow {
         progress("/proc scan with \(options.idle) idle processes")
         let idle = try IdleProcesses(count: options.idle, cleanup: cleanup)
         defer { idle.stop() }
         var size = 0
         let measurement = try repeatTimed(runs: runs * 3) { () throws(BenchError) -> Double in
-            try timed { size = ProcessTable.scan().entries.count }
+            try timed { () throws(BenchError) in size = try Self.scanned(.none).entries.count }
         }
         let withCommandLines = try repeatTimed(runs: runs * 3) { () throws(BenchError) -> Double in
-            try timed { _ = ProcessTable.scan(withArguments: true) }
+            try timed { () throws(BenchError) in _ = try Self.scanned(.everything) }
         }
         return BenchRow(id: "scan", label: "/proc scan, \(size) processes (\(options.idle) idle added)",
                         measurement: measurement, kind: .target(seconds: 0.05),
@@ -211,14 +219,14 @@ struct BenchRunner {
     private func expectRunning(_ count: Int, _ project: BenchProject) throws(BenchError) {
         var found = 0
         let ok = Poll.until(timeout: 5) {
-            found = cleanup.marked().count
+            found = (try? cleanup.marked().count) ?? -1
             return found == count
         }
         guard ok else { throw BenchError("expected \(count) processes running in '\(project.root)', found \(found)") }
     }
 
     private func expectNoneLeft(after command: String) throws(BenchError) {
-        let left = cleanup.marked()
+        let left = try cleanup.marked()
         guard left.isEmpty else {
             let list = left.prefix(5).map { "\($0.pid) \($0.commandLine)" }.joined(separator: "; ")
             throw BenchError("\(command) left \(left.count) process(es) running: \(list)")

@@ -21,6 +21,7 @@ import Testing
         #expect(stat.ppid == 1)
         #expect(stat.pgid == 4711)
         #expect(stat.sid == 4711)
+        #expect(stat.tty == 0)
         #expect(stat.cpuTicks == 10)
         #expect(stat.startTime == 987_654)
         #expect(stat.rssPages == 250)
@@ -37,16 +38,26 @@ import Testing
         #expect(ProcessStat.parse(Array("x (sleep) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 1 0 0".utf8)) == nil)
     }
 
+    @Test func parsesTheControllingTerminal() throws {
+        let line = String(decoding: Self.line(comm: "vim"), as: UTF8.self).replacingOccurrences(of: " 4711 4711 0 ", with: " 4711 4711 34817 ")
+        #expect(try #require(ProcessStat.parse(Array(line.utf8))).tty == 34817)
+    }
+
     @Test func parsesThisProcessFromProc() throws {
-        let stat = try #require(FileSystem.readBytes("/proc/self/stat").flatMap(ProcessStat.parse))
+        let stat = try #require(try ProcessStat.read(pid: getpid()))
         #expect(stat.pid == getpid())
         #expect(stat.startTime > 0)
     }
+
+    @Test func aVanishedProcessIsGoneAndAnUnreadableOneAnError() throws {
+        #expect(try ProcessStat.read(pid: 4_000_000) == nil, "no such PID: gone")
+        #expect(throws: SystemCallError.self) { try ProcessStat.read(pid: 1, procRoot: "/etc/passwd") }
+    }
 }
 
-@Suite struct ProcessTableTests {
+@Suite struct ProcessSnapshotTests {
     @Test func scanFindsThisProcessWithItsCommandLine() throws {
-        let table = ProcessTable.scan(withArguments: true)
+        let table = try ProcessSnapshot.scan(details: .everything)
         let me = try #require(table[getpid()])
         #expect(me.uid == geteuid())
         #expect(!me.arguments.isEmpty)
@@ -60,7 +71,7 @@ import Testing
                                            cpuTicks: 0, startTime: UInt64(pid), rssPages: 1),
                          uid: 0, arguments: ["p\(pid)"])
         }
-        let table = ProcessTable(entries: [
+        let table = ProcessSnapshot(entries: [
             entry(100, ppid: 1, sid: 100), entry(101, ppid: 100, sid: 100), entry(102, ppid: 101, sid: 100),
             entry(103, ppid: 1, sid: 100),            // reparented, still in the session
             entry(104, ppid: 101, sid: 104),          // called setsid, still a descendant

@@ -10,8 +10,9 @@ import Testing
 @testable import DevctlText
 @testable import DevctlTracking
 
-/// `ShutdownPlan.make` as the pure function it is: a configuration and an inspection in, waves of
-/// targets with their signals and grace out. No process is started.
+/// `ShutdownPlan.make` as the pure function it is: a configuration, an inspection and a scan in,
+/// targets with what blocks them, their signals and grace, and the project's sessions out. No
+/// process is started.
 @Suite struct ShutdownPlanTests {
     /// web -> api -> db; worker -> db; docs alone. api stops with INT after 5 s, web with HUP.
     static let config = ServicesConfig(project: "shop", root: "/nonexistent/shop", file: "/nonexistent/shop/services.json",
@@ -26,13 +27,8 @@ import Testing
 
     /// A running leader with the given PID (PGID = SID = PID) and one child.
     static func running(_ name: String, pid: Int32) -> ServiceRuntime {
-        let leader = ProcessEntry(stat: ProcessStat(pid: pid, comm: name, state: "S", ppid: 1, pgid: pid, sid: pid,
-                                                    cpuTicks: 0, startTime: UInt64(pid) * 10, rssPages: 1),
-                                  uid: 1000, arguments: [name])
-        var child = leader
-        child.stat.pid = pid + 1
-        child.stat.ppid = pid
-        child.stat.startTime += 1
+        let leader = SnapshotFixture.process(pid, arguments: [name])
+        let child = SnapshotFixture.process(pid + 1, ppid: pid, sid: pid, start: UInt64(pid) * 10 + 1)
         return ServiceRuntime(name: name, config: config.service(named: name),
                               tracked: TrackedService(name: name, pid: pid, pgid: pid, startTime: leader.stat.startTime),
                               leader: leader, processes: [leader, child], state: .running)
@@ -51,31 +47,39 @@ import Testing
         return ServiceInspector.Inspection(services: services, warnings: [], problems: [])
     }()
 
-    static func plan(_ names: [String] = [], force: Bool = false, timeout: Double? = nil) -> ShutdownPlan {
-        ShutdownPlan.make(project: project, inspection: inspection, names: names, force: force, timeout: timeout)
+    static func plan(_ names: [String] = [], force: Bool = false, timeout: Double? = nil,
+                     scan: ProjectScan = SnapshotFixture.scan([])) -> ShutdownPlan {
+        ShutdownPlan.make(project: project, inspection: inspection, scan: scan, names: names, force: force, timeout: timeout)
     }
 
-    static func waves(_ plan: ShutdownPlan) -> [[String]] { plan.waves.map { $0.map(\.name) } }
+    static func blockers(_ plan: ShutdownPlan) -> [String: [String]] {
+        Dictionary(uniqueKeysWithValues: plan.targets.map { ($0.name, $0.blockers.sorted()) })
+    }
 
-    @Test func dependentsComeInEarlierWavesThanTheirDependencies() {
+    @Test func eachServiceWaitsOnlyForTheTargetsThatDependOnIt() {
         let plan = Self.plan()
-        #expect(Self.waves(plan) == [["legacy"], ["web", "worker", "docs"], ["api"], ["db"]])
-        let wave = Dictionary(uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, wave in wave.map { ($0.name, index) } })
-        for service in Self.config.services {
-            for dependency in service.dependsOn {
-                #expect(wave[service.name]! < wave[dependency]!, "\(service.name) must stop before \(dependency)")
-            }
+        #expect(Self.blockers(plan) == ["legacy": [], "web": [], "worker": [], "docs": [], "api": ["web"], "db": ["api", "worker"]])
+        let position = Dictionary(uniqueKeysWithValues: plan.targets.enumerated().map { ($1.name, $0) })
+        for target in plan.targets {
+            for blocker in target.blockers { #expect(position[blocker]! < position[target.name]!, "\(blocker) before \(target.name)") }
         }
         #expect(plan.isFullStop)
     }
 
-    @Test func namesLimitThePlanAndKeepTheirOrder() {
+    @Test func namesLimitThePlanAndItsBlockers() {
         let plan = Self.plan(["db", "worker"])
-        #expect(Self.waves(plan) == [["worker"], ["db"]])
-        #expect(Self.waves(Self.plan(["api", "web", "db"])) == [["web"], ["api"], ["db"]])
+        #expect(Self.blockers(plan) == ["worker": [], "db": ["worker"]])
         #expect(!plan.isFullStop, "a named stop must not sweep by pattern or touch compose")
-        #expect(Self.waves(Self.plan(["docs"])) == [["docs"]])
-        #expect(Self.waves(Self.plan(["legacy", "api"])) == [["legacy"], ["api"]])
+        #expect(Self.blockers(Self.plan(["docs"])) == ["docs": []])
+        #expect(Self.blockers(Self.plan(["db"])) == ["db": []], "a dependent that is not stopped is not waited for")
+    }
+
+    @Test func trackedSessionsAreLiveLeadersAndDeadLeadersWhosePIDIsFree() {
+        #expect(Self.plan().trackedSessions == [100, 200, 300, 400, 700, 999])
+        let reused = SnapshotFixture.scan([SnapshotFixture.process(999, start: 5)])
+        #expect(!Self.plan(scan: reused).trackedSessions.contains(999), "worker's PID now names another process")
+        let zombie = SnapshotFixture.scan([SnapshotFixture.process(999, state: "Z", start: 1)])
+        #expect(Self.plan(scan: zombie).trackedSessions.contains(999))
     }
 
     @Test func stopSignalAndGraceComeFromEachService() {

@@ -29,6 +29,8 @@ enum PauseCommand {
             terminal.error("\(action.rawValue) '\(name)' (pid \(pid)): \(remaining) process(es) of its tree did not become \(done)")
         case .notRunning(let reason):
             terminal.error("cannot \(action.rawValue) '\(name)': it is not running\(reason.map { " (\($0))" } ?? "")")
+        case .failed(let pid, let reason):
+            terminal.error("cannot \(action.rawValue) '\(name)' (pid \(pid)): \(reason)")
         }
     }
 }

@@ -57,6 +57,8 @@ enum StopCommand {
                 terminal.line("  \(terminal.ok)  \(result.name) (pid \(result.pid.map(String.init) ?? "-")) stopped by \(result.signal?.name ?? "?") in \(Format.milliseconds(result.milliseconds))")
             case .forced:
                 break
+            case .unproven:
+                terminal.line("  \(terminal.fail)  \(result.name) (pid \(result.pid.map(String.init) ?? "-")) could not be proven gone")
             }
         case .timedOut(let name, let seconds, let remaining):
             terminal.line("  \(terminal.warn)  \(name) still has \(remaining) process(es) after \(String(format: "%.1f", seconds)) s")
@@ -72,6 +74,11 @@ enum StopCommand {
         case .straggler(let straggler):
             let holder = straggler.pid.map { "pid \($0): " } ?? ""
             terminal.line("  \(terminal.fail)  still alive: \(holder)\(straggler.command.prefix(80))\(straggler.service.map { " (\($0))" } ?? "")")
+        case .failure(let failure):
+            terminal.line("  \(terminal.fail)  cannot prove\(failure.service.map { " \($0)" } ?? "") stopped: \(failure.detail)")
+        case .foreignPortHolder(let holder):
+            let pid = holder.pid.map { "pid \($0): " } ?? ""
+            terminal.warning("port \(holder.port) is held by \(pid)\(holder.command.prefix(80)), which is not this project's")
         case .skipped(_, let reason):
             terminal.line("  -  \(reason)")
         }
@@ -86,12 +93,19 @@ enum StopCommand {
         if notRunning > 0 { parts.append("\(notRunning) not running") }
         parts.append("\(report.orphans.count) orphan(s)")
         parts.append("\(report.stragglers.count) straggler(s)")
+        if !report.failures.isEmpty { parts.append("\(report.failures.count) unproven") }
         if report.interrupted { parts.append("grace cut short by a signal") }
         let time = Format.milliseconds(report.milliseconds)
         if report.succeeded {
             return "\(terminal.ok) \(parts.joined(separator: ", ")) — in \(time)"
         }
-        let why = report.stragglers.isEmpty ? "containers could not be brought down" : "processes survived; run 'devctl stop' again or inspect them"
+        let why = if !report.stragglers.isEmpty {
+            "processes survived; run 'devctl stop' again or inspect them"
+        } else if !report.failures.isEmpty {
+            "devctl could not prove every process gone; their tracking entries are kept"
+        } else {
+            "containers could not be brought down"
+        }
         return "\(terminal.fail) \(parts.joined(separator: ", ")) — in \(time); \(why)"
     }
 
@@ -108,11 +122,14 @@ enum StopCommand {
             })),
             ("orphans", .array(report.orphans.map { orphan in
                 .object([("pid", .int(Int(orphan.pid))), ("command", .string(orphan.command)),
-                         ("reason", .string(orphan.reason)), ("signal", .string(orphan.signal.name))])
+                         ("reason", .string(orphan.reason.description)), ("signal", .string(orphan.signal.name))])
             })),
             ("stragglers", .array(report.stragglers.map { straggler in
                 .object([("pid", .optional(straggler.pid) { .int(Int($0)) }), ("command", .string(straggler.command)),
                          ("service", .optional(straggler.service) { .string($0) })])
+            })),
+            ("unproven", .array(report.failures.map { failure in
+                .object([("service", .optional(failure.service) { .string($0) }), ("detail", .string(failure.detail))])
             })),
             ("containers", containersJSON(report.containers)),
             ("ms", .int(report.milliseconds)),

@@ -1,0 +1,64 @@
+import DevctlConfig
+import DevctlProcesses
+import DevctlSystem
+import DevctlTracking
+import Foundation
+
+/// Waits for one service to be ready — its health check passing, or, without one, still alive
+/// after a short settle — and fails at once when it exits meanwhile, with its exit status and
+/// the end of its log.
+struct ReadinessWait: Sendable {
+    let project: Project
+    let checks: HealthCheckRunner
+    let settleTime: Double
+
+    /// How the wait for `service` (led by `pid`, spawned by this start or not) ended. `gone`
+    /// says why waiting is pointless ("exited with status 1"), or nil while the service lives.
+    func wait(for service: ServiceConfig, pid: Int32, spawned: Bool, since start: ContinuousClock.Instant,
+              gone: @escaping @Sendable () -> String?, report: @Sendable (StartEvent) -> Void) -> StartOutcome {
+        let outcome: StartOutcome
+        if let check = service.healthcheck {
+            report(.waiting(name: service.name, check: check.summary))
+            let deadline = ContinuousClock.now + .seconds(check.timeout)
+            let result = HealthWaiter.wait(timeout: check.timeout, interval: check.interval, probe: {
+                let remaining = Double(ContinuousClock.now.duration(to: deadline).components.seconds)
+                return checks.probe(service, timeout: HealthCheckRunner.probeTimeout(for: check, remaining: remaining))
+            }, shouldAbort: gone)
+            switch result {
+            case .healthy: outcome = spawned ? .started(pid: pid) : .alreadyRunning(pid: pid)
+            case .timedOut(let last): outcome = .failed("not healthy after \(String(format: "%g", check.timeout)) s (\(last))")
+            case .aborted(let reason): outcome = .failed(reason)
+            }
+        } else {
+            outcome = settle(pid: pid, until: start + .seconds(settleTime), gone: gone)
+        }
+        announce(outcome, of: service, pid: pid, since: start, report: report)
+        return outcome
+    }
+
+    private func announce(_ outcome: StartOutcome, of service: ServiceConfig, pid: Int32, since start: ContinuousClock.Instant,
+                          report: @Sendable (StartEvent) -> Void) {
+        switch outcome {
+        case .started(let pid), .alreadyRunning(let pid):
+            project.events.record("health", service: service.name, pid: pid, outcome: "ready")
+            report(.ready(name: service.name, pid: pid, seconds: Double(Shutdown.milliseconds(since: start)) / 1000))
+        case .failed(let reason):
+            project.events.record("health", service: service.name, pid: pid, outcome: "failed", detail: reason)
+            let tail = LogReader.newestRunTail(path: project.store.logFile(for: service.name), service: service.name, count: 5)
+            report(.failed(name: service.name, reason: reason, logTail: tail))
+        case .skipped:
+            break
+        }
+    }
+
+    /// A service without a health check counts as started once it is still alive at `deadline`.
+    private func settle(pid: Int32, until deadline: ContinuousClock.Instant, gone: () -> String?) -> StartOutcome {
+        var backoff = Backoff()
+        while ContinuousClock.now < deadline {
+            if let reason = gone() { return .failed(reason) }
+            backoff.pause()
+        }
+        if let reason = gone() { return .failed(reason) }
+        return .started(pid: pid)
+    }
+}

@@ -1,0 +1,142 @@
+import DevctlConfig
+import DevctlProcesses
+import DevctlTracking
+import Foundation
+import Synchronization
+
+/// Carries out a `StartPlan` per service: each service is spawned the moment every dependency of
+/// it in this start is ready, recorded at once, and waited for on a thread of its own, so an
+/// unrelated slow service never delays it. A failed dependency fails its dependents unspawned.
+struct StartScheduler {
+    let project: Project
+    let launcher: ServiceLauncher
+    let settleTime: Double
+    let options: StartOptions
+    let report: @Sendable (StartEvent) -> Void
+    var ledger: TrackingLedger
+
+    private let completions = Completions()
+
+    init(project: Project, launcher: ServiceLauncher, settleTime: Double, options: StartOptions,
+         report: @escaping @Sendable (StartEvent) -> Void, ledger: TrackingLedger) {
+        self.project = project
+        self.launcher = launcher
+        self.settleTime = settleTime
+        self.options = options
+        self.report = report
+        self.ledger = ledger
+    }
+
+    /// Where one service of the start is.
+    private enum Progress {
+        case waitingForDependencies
+        case waitingUntilReady
+        case done(StartOutcome)
+    }
+
+    mutating func run(_ plan: StartPlan) throws -> [String: StartOutcome] {
+        var progress = [String: Progress]()
+        for name in plan.toSpawn { progress[name] = .waitingForDependencies }
+        for (name, leader) in plan.adopted {
+            progress[name] = .done(.alreadyRunning(pid: leader.pid))
+            if let identity = plan.awaitingHealth[name] {
+                progress[name] = .waitingUntilReady
+                awaitReady(name, pid: identity.pid, spawned: false) { Self.exitReason(identity) }
+            }
+        }
+        for (name, reason) in plan.unproven {
+            progress[name] = .done(.failed("cannot tell whether it is running: \(reason)"))
+            report(.failed(name: name, reason: "cannot tell whether it is running: \(reason)", logTail: []))
+        }
+        var step = 0
+        while true {
+            if !options.isCancelled() {
+                try spawnReady(plan, progress: &progress, step: &step)
+            }
+            let waiting = progress.values.contains { if case .waitingUntilReady = $0 { true } else { false } }
+            guard waiting else { break }
+            for (name, outcome) in completions.next() { progress[name] = .done(outcome) }
+        }
+        return progress.compactMapValues { if case .done(let outcome) = $0 { outcome } else { nil } }
+    }
+
+    /// Spawns every service whose dependencies are all ready; skips those with a failed one.
+    private mutating func spawnReady(_ plan: StartPlan, progress: inout [String: Progress], step: inout Int) throws {
+        let dependents = Set(plan.targets.flatMap { project.config.service(named: $0)?.dependsOn ?? [] })
+        for name in plan.toSpawn {
+            guard case .waitingForDependencies = progress[name], let service = project.config.service(named: name) else { continue }
+            let states = service.dependsOn.compactMap { progress[$0] }
+            if let failed = service.dependsOn.first(where: { if case .done(let outcome) = progress[$0] { outcome.isFailure } else { false } }) {
+                progress[name] = .done(.skipped("dependency '\(failed)' did not start"))
+                report(.skipped(name: name, reason: "dependency '\(failed)' did not start"))
+                continue
+            }
+            guard states.allSatisfy({ if case .done = $0 { true } else { false } }) else { continue }
+            progress[name] = try spawn(service, step: &step, total: plan.toSpawn.count,
+                                       awaited: options.wait || dependents.contains(name))
+        }
+    }
+
+    /// Spawns and records one service, then starts waiting for it (or, when nothing needs it
+    /// ready and the user asked not to wait, counts it as started).
+    private mutating func spawn(_ service: ServiceConfig, step: inout Int, total: Int, awaited: Bool) throws -> Progress {
+        let entry: TrackedService
+        do {
+            entry = try launcher.launch(service)
+        } catch {
+            project.events.record("start", service: service.name, outcome: "failed", detail: error.message)
+            report(.failed(name: service.name, reason: error.message, logTail: []))
+            return .done(.failed(error.message))
+        }
+        try ledger.record(entry)
+        step += 1
+        project.events.record("start", service: service.name, pid: entry.pid, outcome: "spawned")
+        report(.spawned(name: service.name, pid: entry.pid, step: step, of: total))
+        guard awaited else { return .done(.started(pid: entry.pid)) }
+        awaitReady(service.name, pid: entry.pid, spawned: true) { Spawner.reap(entry.pid).map { "\($0)" } }
+        return .waitingUntilReady
+    }
+
+    /// Waits for `name` on a thread of its own and wakes the loop when it is done.
+    private func awaitReady(_ name: String, pid: Int32, spawned: Bool, gone: @escaping @Sendable () -> String?) {
+        guard let service = project.config.service(named: name) else { return }
+        let readiness = ReadinessWait(project: project, checks: HealthCheckRunner(launcher: launcher), settleTime: settleTime)
+        let options = options, report = report, completions = completions, start = ContinuousClock.now
+        Concurrently.detach {
+            let outcome = readiness.wait(for: service, pid: pid, spawned: spawned, since: start, gone: {
+                options.isCancelled() ? "start interrupted" : gone()
+            }, report: report)
+            completions.add(name, outcome)
+        }
+    }
+
+    /// "exited" once a service this start did not spawn is gone; a read that fails proves
+    /// nothing, so the wait goes on (bounded by the health check's timeout).
+    private static func exitReason(_ identity: ProcessIdentity) -> String? {
+        do {
+            return try ProcessSnapshot.isAlive(identity) ? nil : "exited"
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// Finished waits, handed from the waiting threads to the scheduling loop.
+private final class Completions: Sendable {
+    private let items = Mutex<[(String, StartOutcome)]>([])
+    private let wake = DispatchSemaphore(value: 0)
+
+    func add(_ name: String, _ outcome: StartOutcome) {
+        items.withLock { $0.append((name, outcome)) }
+        wake.signal()
+    }
+
+    /// Blocks until at least one wait has finished; returns every one finished since last asked.
+    func next() -> [(String, StartOutcome)] {
+        wake.wait()
+        return items.withLock { items in
+            defer { items.removeAll() }
+            return items
+        }
+    }
+}
