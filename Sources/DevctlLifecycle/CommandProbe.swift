@@ -28,7 +28,12 @@ public enum CommandProbe {
                 return status == .exited(0) ? .healthy : .unhealthy("check command \(status)")
             }
             if Date() >= deadline {
-                _ = try? ProcessSignaller.signal(group: pid, .kill)
+                // Our unreaped child leads the group, so the group id cannot have been reused.
+                do {
+                    try ProcessSignaller.signal(group: pid, .kill)
+                } catch {
+                    return .unhealthy("check command timed out and could not be killed: \(error)")
+                }
                 _ = Spawner.reap(pid, blocking: true)
                 return .unhealthy(String(format: "check command timed out after %.1f s", timeout))
             }

@@ -51,7 +51,7 @@ public struct Pauser: Sendable {
     /// Pauses or resumes `names` (each a configured service), in the order given.
     public func run(_ action: PauseAction, names: [String]) throws -> [(name: String, outcome: PauseOutcome)] {
         let selected = try project.resolveNames(names)
-        let tracking = project.store.read()
+        let tracking = try project.store.read()
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         return selected.map { name in

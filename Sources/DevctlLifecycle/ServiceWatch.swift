@@ -62,7 +62,13 @@ public final class ServiceWatch {
         }
         if !changed {
             // A cheap look at the tracking files for a service another devctl (re)started.
-            let entries = project.store.read().entries
+            let entries: [TrackedService]
+            do {
+                entries = try project.store.read().entries
+            } catch {
+                // Files that cannot be read now say nothing; the next poll looks again.
+                return []
+            }
             changed = watched.contains { service in
                 guard let entry = entries.first(where: { $0.name == service.name }) else { return false }
                 return entry.pid != service.leader?.pid && Self.isAlive(entry)
@@ -82,11 +88,13 @@ public final class ServiceWatch {
             return []
         }
         defer { lock.release() }
-        let tracking = project.store.read()
+        let tracking: TrackingStore.Snapshot
         let scan: ProjectScan
         do {
+            tracking = try project.store.read()
             scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
         } catch {
+            // Nothing can be judged now; the next poll tries again.
             return []
         }
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)

@@ -47,7 +47,7 @@ public struct Shutdown: Sendable {
     /// start); every later failure is in the report, which then does not succeed.
     public func run(_ options: StopOptions, report emit: @escaping @Sendable (ShutdownEvent) -> Void) throws -> ShutdownReport {
         let began = ContinuousClock.now
-        let tracking = project.store.read()
+        let tracking = try project.store.read()
         let names = try project.resolveNamesAllowingTracked(options.names, tracked: tracking)
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
@@ -153,8 +153,8 @@ extension Project {
     /// services.json while running) may be stopped too. `tracked` is what the caller already read
     /// of the tracking files, so they are not read twice.
     public func resolveNamesAllowingTracked(_ names: [String], tracked snapshot: TrackingStore.Snapshot? = nil)
-        throws(UnknownServiceError) -> [String] {
-        let tracked = Set((snapshot ?? store.read()).entries.map(\.name))
+        throws -> [String] {
+        let tracked = Set((try snapshot ?? store.read()).entries.map(\.name))
         let unknownButTracked = names.filter { tracked.contains($0) && config.service(named: $0) == nil }
         let rest = try resolveNames(names.filter { !unknownButTracked.contains($0) })
         return names.isEmpty ? [] : rest + unknownButTracked

@@ -79,7 +79,7 @@ public struct Starter: Sendable {
     public func run(_ options: StartOptions, report: @escaping @Sendable (StartEvent) -> Void) throws -> StartReport {
         let began = ContinuousClock.now
         try project.store.prepare()
-        let tracking = project.store.read()
+        let tracking = try project.store.read()
         let targets = project.graph.closure(of: try project.resolveNames(options.names))
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)

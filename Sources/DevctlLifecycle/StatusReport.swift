@@ -50,7 +50,7 @@ public struct StatusCollector: Sendable {
 
     public func collect(names: [String]) throws -> StatusReport {
         let selected = try project.resolveNames(names)
-        let tracking = project.store.readTrusted()
+        let tracking = try project.store.readTrusted()
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         let runtimes = selected.compactMap { inspection.runtime($0) }

@@ -33,6 +33,23 @@ public enum FileSystem {
         return try outcome.get()
     }
 
+    /// The whole content of a regular file that devctl keeps, or nil when there is none. Opened
+    /// without following a symbolic link and without blocking, so neither a planted link nor a
+    /// FIFO can aim or stall the read: both are errors, as is every failure but "no such file".
+    public static func readRegularFile(_ path: String, limit: Int = 1 << 26) throws(SystemCallError) -> [UInt8]? {
+        let fd: Int32
+        do {
+            fd = try systemCall("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
+        } catch where error.errno.rawValue == ENOENT {
+            return nil
+        }
+        defer { close(fd) }
+        var info = stat()
+        try systemCall("fstat(\(path))") { fstat(fd, &info) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw SystemCallError("open(\(path))", Errno(rawValue: EINVAL)) }
+        return try read(fd: fd, limit: limit, name: path)
+    }
+
     /// The whole content of a file, or nil when it cannot be opened or read (e.g. the process
     /// behind a `/proc` path has vanished).
     public static func readBytes(_ path: String, limit: Int = 1 << 26) -> [UInt8]? {

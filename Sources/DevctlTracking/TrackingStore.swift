@@ -37,25 +37,30 @@ public struct TrackingStore: Sendable {
     }
 
     /// Reads the entries: from the identity file when present, else from the legacy groups or
-    /// services file (without identity). Garbage lines are reported and skipped, never fatal.
-    public func read() -> Snapshot {
-        if let text = FileSystem.readText(identityFile) {
+    /// services file (without identity). Garbage lines are reported and skipped, never fatal; a
+    /// file that exists but cannot be read is thrown, since no entries would mean "nothing runs".
+    public func read() throws(SystemCallError) -> Snapshot {
+        if let text = try Self.text(identityFile) {
             return Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
         }
-        if let text = FileSystem.readText(groupsFile) {
+        if let text = try Self.text(groupsFile) {
             return Self.parse(text, file: "services.pids.groups", fields: ["pgid", "name", "pid"])
         }
-        if let text = FileSystem.readText(servicesFile) {
+        if let text = try Self.text(servicesFile) {
             return Self.parse(text, file: "services.pids.services", fields: ["name", "pid"])
         }
         return Snapshot()
     }
 
+    private static func text(_ path: String) throws(SystemCallError) -> String? {
+        try FileSystem.readRegularFile(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// `read()`, unless the folder fails `TrackingTrust`: then no entries and the reason as the only
     /// problem, so a command that does not take the lock (`status`) falls back to what it can prove
     /// from `/proc` instead of believing state someone else may have written.
-    public func readTrusted() -> Snapshot {
-        guard let problem = TrackingTrust.check(self) else { return read() }
+    public func readTrusted() throws(SystemCallError) -> Snapshot {
+        guard let problem = TrackingTrust.check(self) else { return try read() }
         return Snapshot(entries: [], problems: [problem.message(suggestingForce: false)])
     }
 
@@ -89,11 +94,13 @@ public struct TrackingStore: Sendable {
     /// readable identity file when they disagree; called under the lock. Returns whether it did.
     @discardableResult
     public func reconcile() throws(SystemCallError) -> Bool {
-        guard let text = FileSystem.readText(identityFile) else { return false }
+        guard let text = try Self.text(identityFile) else { return false }
         let snapshot = Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
         guard snapshot.problems.isEmpty else { return false }
         let expected = contents(of: snapshot.entries)
-        if expected.allSatisfy({ FileSystem.readBytes($0.file) == $0.bytes }) { return false }
+        var same = true
+        for (file, bytes) in expected where try FileSystem.readRegularFile(file) != bytes { same = false }
+        if same { return false }
         try write(snapshot.entries)
         return true
     }

@@ -119,7 +119,7 @@ enum UpCommand {
         guard let (report, _) = try StartCommand.startServices(context, project: project, names: names, wait: true) else {
             return nil
         }
-        return (report, project.store.read().entries)
+        return (report, try project.store.read().entries)
     }
 
     /// The stop of `devctl stop` — all five phases, or with NAMEs the session's services only —
