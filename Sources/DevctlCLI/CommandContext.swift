@@ -32,16 +32,43 @@ public struct CommandContext: Sendable {
         }
     }
 
-    /// Takes the project lock for a command that changes tracking state, waiting up to `timeout`
-    /// seconds (`DEVCTL_LOCK_TIMEOUT` wins), or fails with who holds it. A `.pids/` folder that fails
-    /// `TrackingTrust` is refused first, unless the caller may override it (`stop --force`) and does.
-    public func lock(_ project: Project, timeout: Double = 5, overridableByForce: Bool = false) throws -> FileLock {
-        if let problem = TrackingTrust.check(project.store) {
-            guard overridableByForce, problem.isOverridable, invocation.has("force") else {
-                throw CommandFailure(problem.message(suggestingForce: overridableByForce))
-            }
+    /// What `trust` does with a `.pids/` folder that fails `TrackingTrust`; only `stop` offers
+    /// `--force` to override it.
+    public enum UntrustedTracking: Sendable {
+        /// Refuse it, saying how to fix it.
+        case refuse
+        /// Refuse it, and say that `--force` would trust it: `stop` without `--force`.
+        case refuseSuggestingForce
+        /// Trust it anyway, with a warning: `stop --force` (each entry is still verified).
+        case trustBecauseOfForce
+    }
+
+    /// Checks `.pids/` with `TrackingTrust` — reading nothing in it, creating nothing — so that a
+    /// command may read the tracking files before it locks (`stop` resolves names from them).
+    /// Refuses a folder that fails, unless `untrusted` says `--force` overrides it.
+    public func trust(_ project: Project, untrusted: UntrustedTracking = .refuse) throws -> TrustedTracking {
+        guard let problem = TrackingTrust.check(project.store) else { return TrustedTracking(project: project) }
+        switch untrusted {
+        case .trustBecauseOfForce where problem.isOverridable:
             terminal.warning("'\(problem.path)' \(problem.reason); trusting it anyway because of --force")
+            return TrustedTracking(project: project)
+        case .refuse:
+            throw CommandFailure(problem.message(suggestingForce: false))
+        case .refuseSuggestingForce, .trustBecauseOfForce:
+            throw CommandFailure(problem.message(suggestingForce: true))
         }
+    }
+
+    /// Takes the project lock for a command that changes tracking state, after `trust`: creates
+    /// `.pids/`, then waits up to `timeout` seconds (`DEVCTL_LOCK_TIMEOUT` wins), or fails with who
+    /// holds it.
+    public func lock(_ project: Project, timeout: Double = 5) throws -> FileLock {
+        try lock(trust(project), timeout: timeout)
+    }
+
+    /// Takes the project lock in a `.pids/` folder `trust` has passed; see `lock(_:timeout:)`.
+    public func lock(_ tracking: TrustedTracking, timeout: Double = 5) throws -> FileLock {
+        let project = tracking.project
         do {
             try project.store.prepare()
         } catch {
@@ -68,4 +95,11 @@ public struct CommandContext: Sendable {
     public func launcher(for project: Project) -> ServiceLauncher {
         ServiceLauncher(project: project, baseEnvironment: environment)
     }
+}
+
+/// A project whose `.pids/` folder passed `TrackingTrust` (or that `stop --force` chose to trust):
+/// what `CommandContext.lock` takes, so the check and its warning happen once even when a command
+/// reads the tracking files before it locks.
+public struct TrustedTracking: Sendable {
+    public let project: Project
 }

@@ -27,7 +27,12 @@ enum StopCommand {
             return outcome.isFailure ? ExitCode.failure : ExitCode.success
         }
 
-        let lock = try context.lock(project, overridableByForce: true)
+        // Names are checked before the lock creates `.pids/`. A name only the tracking files still
+        // hold (removed from services.json while running) may be stopped, so they are read — once
+        // the folder is trusted — but reading creates nothing.
+        let tracking = try context.trust(project, untrusted: options.force ? .trustBecauseOfForce : .refuseSuggestingForce)
+        if !options.names.isEmpty { options.names = try project.resolveNamesAllowingTracked(options.names) }
+        let lock = try context.lock(tracking)
         defer { lock.release() }
         SignalTrap.install()
         options.isInterrupted = { SignalTrap.count > 0 }
