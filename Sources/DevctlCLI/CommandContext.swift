@@ -9,24 +9,28 @@ import Glibc
 #endif
 import Foundation
 
-/// What every command gets: the parsed invocation, the terminal, the environment, and the one way
-/// to find and load the project (so discovery and its errors are the same everywhere).
+/// What every command gets besides its own options: the global `-f/--file`, the terminal, the
+/// environment, and the one way to find and load the project (so discovery and its errors are the
+/// same everywhere) and to lock it.
 public struct CommandContext: Sendable {
-    public var invocation: Invocation
+    /// `-f/--file`.
+    public var file: String?
+    /// `devctl stop api`: how this invocation names itself to another devctl waiting for the lock.
+    public var commandLine: String
     public var terminal: Terminal
     public var environment: [String: String]
     public var currentDirectory: String
 
     public func loadProject() throws -> Project {
-        let file: String
+        let path: String
         do {
-            file = try ConfigLocator.locate(explicit: invocation.file, environment: environment,
+            path = try ConfigLocator.locate(explicit: file, environment: environment,
                                             currentDirectory: currentDirectory)
         } catch {
             throw CommandFailure(error.description, exitCode: ExitCode.usage)
         }
         do {
-            return Project(config: try ConfigLoader.load(file: file))
+            return Project(config: try ConfigLoader.load(file: path))
         } catch {
             throw CommandFailure(error.description, exitCode: ExitCode.usage)
         }
@@ -75,11 +79,10 @@ public struct CommandContext: Sendable {
             throw CommandFailure("cannot keep tracking state in '\(project.store.directory)': \(error)")
         }
         let lock = FileLock(path: project.store.lockFile)
-        let description = (["devctl", invocation.command] + invocation.names).joined(separator: " ")
         let override = environment["DEVCTL_LOCK_TIMEOUT"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         let holder: FileLock.Holder?
         do {
-            holder = try lock.acquire(timeout: override ?? timeout, describing: description)
+            holder = try lock.acquire(timeout: override ?? timeout, describing: commandLine)
         } catch {
             throw CommandFailure("cannot take the lock in '\(project.store.directory)': \(error)")
         }

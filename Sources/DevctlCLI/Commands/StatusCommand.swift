@@ -6,20 +6,36 @@ import DevctlText
 import DevctlTracking
 /// `devctl status [NAME…] [--json]`: one row per service from one `/proc` scan, live health, and
 /// the project's containers. Never takes the lock. Exit 3 when a service is not running.
-enum StatusCommand {
-    static func run(_ context: CommandContext) throws -> Int32 {
+public struct StatusCommand: Command, Equatable {
+    /// The services to show; empty means all, and the containers too.
+    public var names: [String]
+    /// `--json`: one document on stdout instead of the table.
+    public var json: Bool
+
+    public init(names: [String] = [], json: Bool = false) {
+        self.names = names
+        self.json = json
+    }
+
+    public init(_ invocation: Invocation) {
+        self.init(names: invocation.names, json: invocation.has("json"))
+    }
+
+    public var quietsProgress: Bool { json }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
         let project = try context.loadProject()
         var report = try StatusCollector(project: project, launcher: context.launcher(for: project))
-            .collect(names: context.invocation.names)
-        if context.invocation.names.isEmpty {
+            .collect(names: names)
+        if names.isEmpty {
             (report.containers, report.containerNote) = ContainerControl(project: project, environment: context.environment).list()
         }
         let terminal = context.terminal
-        if context.invocation.has("json") {
-            terminal.output(json(report).rendered())
+        if json {
+            terminal.output(Self.jsonDocument(report).rendered())
         } else {
             report.warnings.forEach { terminal.warning($0) }
-            terminal.output(table(report, terminal: terminal))
+            terminal.output(Self.table(report, terminal: terminal))
         }
         return report.allRunning ? ExitCode.success : ExitCode.notRunning
     }
@@ -51,7 +67,8 @@ enum StatusCommand {
         return text
     }
 
-    static func json(_ report: StatusReport) -> JSONText {
+    /// The `--json` document of SPEC §2.
+    static func jsonDocument(_ report: StatusReport) -> JSONText {
         .object([
             ("project", .string(report.project)),
             ("services", .array(report.services.map { service in
