@@ -49,7 +49,11 @@ public struct StatusCommand: Command, Equatable {
             case .stopped: terminal.paint("stopped", .dim)
             case .dead: terminal.paint("dead", .red)
             }
-            let health = service.health.map { $0 == "healthy" ? terminal.paint($0, .green) : terminal.paint($0, .red) } ?? "-"
+            let health = switch service.health {
+            case .healthy?: terminal.paint(describe(.healthy), .green)
+            case let unhealthy?: terminal.paint(describe(unhealthy), .red)
+            case nil: "-"
+            }
             table.append([
                 service.name, state, service.pid.map(String.init) ?? "-",
                 service.uptimeSeconds.map(Format.duration) ?? "-",
@@ -81,7 +85,7 @@ public struct StatusCommand: Command, Equatable {
                     ("cpuPercent", .optional(service.cpuPercent) { .double($0) }),
                     ("rssBytes", .optional(service.rssBytes) { .int(Int($0)) }),
                     ("processes", .int(service.processes)),
-                    ("health", .optional(service.health) { .string($0) }),
+                    ("health", .optional(service.health) { .string(describe($0)) }),
                     ("command", .string(service.command)),
                 ])
             })),
@@ -94,5 +98,13 @@ public struct StatusCommand: Command, Equatable {
                 ])
             })),
         ])
+    }
+
+    /// The HEALTH column and the `health` of `--json`: `healthy`, or `unhealthy (reason)`.
+    static func describe(_ health: ProbeResult) -> String {
+        switch health {
+        case .healthy: "healthy"
+        case .unhealthy(let reason): "unhealthy (\(reason))"
+        }
     }
 }
