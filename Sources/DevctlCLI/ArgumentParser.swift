@@ -42,6 +42,17 @@ public struct Invocation: Sendable, Equatable {
     public func has(_ flag: String) -> Bool {
         flags.contains(flag) || values[flag] != nil
     }
+
+    /// The value of a numeric option (`--timeout`, `--lines`), or nil when it was not given. The
+    /// parser has checked the value against the option's kind; one that still does not convert is
+    /// refused like any bad value.
+    public func number<Number: LosslessStringConvertible>(_ long: String) throws(UsageError) -> Number? {
+        guard let text = values[long] else { return nil }
+        guard let number = Number(text) else {
+            throw UsageError("invalid value '\(text)' for '--\(long)'", command: command)
+        }
+        return number
+    }
 }
 
 /// A command line devctl cannot make sense of; exit code 2.

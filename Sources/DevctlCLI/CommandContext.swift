@@ -9,50 +9,80 @@ import Glibc
 #endif
 import Foundation
 
-/// What every command gets: the parsed invocation, the terminal, the environment, and the one way
-/// to find and load the project (so discovery and its errors are the same everywhere).
+/// What every command gets besides its own options: the global `-f/--file`, the terminal, the
+/// environment, and the one way to find and load the project (so discovery and its errors are the
+/// same everywhere) and to lock it.
 public struct CommandContext: Sendable {
-    public var invocation: Invocation
+    /// `-f/--file`.
+    public var file: String?
+    /// `devctl stop api`: how this invocation names itself to another devctl waiting for the lock.
+    public var commandLine: String
     public var terminal: Terminal
     public var environment: [String: String]
     public var currentDirectory: String
 
     public func loadProject() throws -> Project {
-        let file: String
+        let path: String
         do {
-            file = try ConfigLocator.locate(explicit: invocation.file, environment: environment,
+            path = try ConfigLocator.locate(explicit: file, environment: environment,
                                             currentDirectory: currentDirectory)
         } catch {
             throw CommandFailure(error.description, exitCode: ExitCode.usage)
         }
         do {
-            return Project(config: try ConfigLoader.load(file: file))
+            return Project(config: try ConfigLoader.load(file: path))
         } catch {
             throw CommandFailure(error.description, exitCode: ExitCode.usage)
         }
     }
 
-    /// Takes the project lock for a command that changes tracking state, waiting up to `timeout`
-    /// seconds (`DEVCTL_LOCK_TIMEOUT` wins), or fails with who holds it. A `.pids/` folder that fails
-    /// `TrackingTrust` is refused first, unless the caller may override it (`stop --force`) and does.
-    public func lock(_ project: Project, timeout: Double = 5, overridableByForce: Bool = false) throws -> FileLock {
-        if let problem = TrackingTrust.check(project.store) {
-            guard overridableByForce, problem.isOverridable, invocation.has("force") else {
-                throw CommandFailure(problem.message(suggestingForce: overridableByForce))
-            }
+    /// What `trust` does with a `.pids/` folder that fails `TrackingTrust`; only `stop` offers
+    /// `--force` to override it.
+    public enum UntrustedTracking: Sendable {
+        /// Refuse it, saying how to fix it.
+        case refuse
+        /// Refuse it, and say that `--force` would trust it: `stop` without `--force`.
+        case refuseSuggestingForce
+        /// Trust it anyway, with a warning: `stop --force` (each entry is still verified).
+        case trustBecauseOfForce
+    }
+
+    /// Checks `.pids/` with `TrackingTrust` — reading nothing in it, creating nothing — so that a
+    /// command may read the tracking files before it locks (`stop` resolves names from them).
+    /// Refuses a folder that fails, unless `untrusted` says `--force` overrides it.
+    public func trust(_ project: Project, untrusted: UntrustedTracking = .refuse) throws -> TrustedTracking {
+        guard let problem = TrackingTrust.check(project.store) else { return TrustedTracking(project: project) }
+        switch untrusted {
+        case .trustBecauseOfForce where problem.isOverridable:
             terminal.warning("'\(problem.path)' \(problem.reason); trusting it anyway because of --force")
+            return TrustedTracking(project: project)
+        case .refuse:
+            throw CommandFailure(problem.message(suggestingForce: false))
+        case .refuseSuggestingForce, .trustBecauseOfForce:
+            throw CommandFailure(problem.message(suggestingForce: true))
         }
+    }
+
+    /// Takes the project lock for a command that changes tracking state, after `trust`: creates
+    /// `.pids/`, then waits up to `timeout` seconds (`DEVCTL_LOCK_TIMEOUT` wins), or fails with who
+    /// holds it.
+    public func lock(_ project: Project, timeout: Double = 5) throws -> FileLock {
+        try lock(trust(project), timeout: timeout)
+    }
+
+    /// Takes the project lock in a `.pids/` folder `trust` has passed; see `lock(_:timeout:)`.
+    public func lock(_ tracking: TrustedTracking, timeout: Double = 5) throws -> FileLock {
+        let project = tracking.project
         do {
             try project.store.prepare()
         } catch {
             throw CommandFailure("cannot keep tracking state in '\(project.store.directory)': \(error)")
         }
         let lock = FileLock(path: project.store.lockFile)
-        let description = (["devctl", invocation.command] + invocation.names).joined(separator: " ")
         let override = environment["DEVCTL_LOCK_TIMEOUT"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         let holder: FileLock.Holder?
         do {
-            holder = try lock.acquire(timeout: override ?? timeout, describing: description)
+            holder = try lock.acquire(timeout: override ?? timeout, describing: commandLine)
         } catch {
             throw CommandFailure("cannot take the lock in '\(project.store.directory)': \(error)")
         }
@@ -68,4 +98,11 @@ public struct CommandContext: Sendable {
     public func launcher(for project: Project) -> ServiceLauncher {
         ServiceLauncher(project: project, baseEnvironment: environment)
     }
+}
+
+/// A project whose `.pids/` folder passed `TrackingTrust` (or that `stop --force` chose to trust):
+/// what `CommandContext.lock` takes, so the check and its warning happen once even when a command
+/// reads the tracking files before it locks.
+public struct TrustedTracking: Sendable {
+    public let project: Project
 }

@@ -65,11 +65,13 @@ public struct CommandSpec: Sendable {
     public let choices: [String]?
     /// The command's options, ending with `-h/--help`, which every command accepts.
     public let options: [OptionSpec]
+    /// What reads the options and runs; nil only for `help`, which the parser answers itself.
+    public let command: (any Command.Type)?
 
     init(
         name: String, abstract: String, discussion: String? = nil, arguments: String? = nil,
         acceptsNames: Bool = false, minimumNames: Int = 0, choices: [String]? = nil,
-        options: [OptionSpec] = []
+        options: [OptionSpec] = [], command: (any Command.Type)?
     ) {
         self.name = name
         self.abstract = abstract
@@ -79,6 +81,7 @@ public struct CommandSpec: Sendable {
         self.minimumNames = minimumNames
         self.choices = choices
         self.options = options + [CommandTable.helpOption]
+        self.command = command
     }
 
     /// The positional argument as a label, without brackets: `NAME…`.

@@ -40,7 +40,7 @@ public enum CommandTable {
                     help: "Return once the last service is spawned (dependencies are still waited for)."),
                 .flag("no-containers", help: "Leave the docker compose containers alone."),
                 quiet,
-            ]),
+            ], command: StartCommand.self),
         CommandSpec(
             name: "stop",
             abstract: "Stop services in five phases: graceful signal, SIGKILL, orphan sweep, "
@@ -67,7 +67,7 @@ public enum CommandTable {
                     help: "Seconds between the stop signal and SIGKILL, instead of stopTimeout."),
                 .flag("json", help: "Print one JSON summary on stdout, for scripts."),
                 quiet,
-            ]),
+            ], command: StopCommand.self),
         CommandSpec(
             name: "status",
             abstract: "Show each service's state, PID, uptime, CPU, memory, processes and health.",
@@ -77,10 +77,11 @@ public enum CommandTable {
                 Exits 3 if a configured service is not running.
                 """,
             arguments: "[NAME…]", acceptsNames: true,
-            options: [.flag("json", help: "Print one JSON document on stdout, for scripts.")]),
+            options: [.flag("json", help: "Print one JSON document on stdout, for scripts.")],
+            command: StatusCommand.self),
         CommandSpec(
             name: "restart", abstract: "Stop services, then start them again.",
-            arguments: "[NAME…]", acceptsNames: true, options: [quiet]),
+            arguments: "[NAME…]", acceptsNames: true, options: [quiet], command: RestartCommand.self),
         CommandSpec(
             name: "logs", abstract: "Show the last lines of each service's log, prefixed with its name.",
             arguments: "[NAME…]", acceptsNames: true,
@@ -89,13 +90,13 @@ public enum CommandTable {
                 .option(
                     "lines", short: "n", valueName: "N", kind: .count,
                     help: "How many lines of each log to show (default: 20)."),
-            ]),
+            ], command: LogsCommand.self),
         CommandSpec(
             name: "pause", abstract: "Freeze services: SIGSTOP to each one's whole process tree.",
-            arguments: "NAME…", acceptsNames: true, minimumNames: 1),
+            arguments: "NAME…", acceptsNames: true, minimumNames: 1, command: PauseCommand.self),
         CommandSpec(
             name: "resume", abstract: "Continue paused services: SIGCONT to each one's whole process tree.",
-            arguments: "NAME…", acceptsNames: true, minimumNames: 1),
+            arguments: "NAME…", acceptsNames: true, minimumNames: 1, command: PauseCommand.self),
         CommandSpec(
             name: "up",
             abstract: "Start services, follow their output in the foreground, and stop everything "
@@ -108,7 +109,7 @@ public enum CommandTable {
             arguments: "[NAME…]", acceptsNames: true,
             options: [
                 .flag("exit-on-failure", help: "End the session (stop, exit 1) when a service exits.")
-            ]),
+            ], command: UpCommand.self),
         CommandSpec(
             name: "init", abstract: "Write a starter services.json in the current folder.",
             discussion: "An existing services.json is only overwritten with --force.",
@@ -117,7 +118,7 @@ public enum CommandTable {
                     "from-procfile", valueName: "FILE", defaultValue: "Procfile",
                     help: "One service per 'name: command' line of this Procfile (default: Procfile)."),
                 .flag("force", help: "Overwrite an existing services.json."),
-            ]),
+            ], command: InitCommand.self),
         CommandSpec(
             name: "completion",
             abstract: "Print a shell completion script for commands, options and service names.",
@@ -127,17 +128,27 @@ public enum CommandTable {
                   zsh:   source <(devctl completion zsh)
                   fish:  devctl completion fish | source
                 """,
-            arguments: "SHELL", minimumNames: 1, choices: ["bash", "zsh", "fish"]),
+            arguments: "SHELL", minimumNames: 1, choices: ["bash", "zsh", "fish"],
+            command: CompletionCommand.self),
     ]
 
     /// Every command, `help` last; `help` accepts the name of any of them, so none can be missed.
+    /// It has no command type: the parser answers it, as it answers `--help`.
     public static let all = commands + [
         CommandSpec(
             name: "help", abstract: "Show help for devctl or one of its commands.",
-            arguments: "[COMMAND]", choices: commands.map(\.name) + ["help"]),
+            arguments: "[COMMAND]", choices: commands.map(\.name) + ["help"], command: nil),
     ]
 
     public static func command(named name: String) -> CommandSpec? {
         all.first { $0.name == name }
+    }
+
+    /// The command `invocation` names, with its options read into their typed fields.
+    public static func command(for invocation: Invocation) throws(UsageError) -> any Command {
+        guard let command = command(named: invocation.command)?.command else {
+            throw UsageError("'\(invocation.command)' is not a command to run")
+        }
+        return try command.init(invocation)
     }
 }

@@ -18,6 +18,7 @@ public enum Devctl {
         // Output piped into `head` must end quietly, not kill devctl mid-operation.
         signal(SIGPIPE, SIG_IGN)
         let invocation: Invocation
+        let command: any Command
         do {
             switch try ArgumentParser.parse(arguments) {
             case .version:
@@ -32,17 +33,19 @@ public enum Devctl {
                 return ExitCode.success
             case .run(let parsed):
                 invocation = parsed
+                command = try CommandTable.command(for: parsed)
             }
         } catch {
             Terminal(colored: false).error(error.description)
             return ExitCode.usage
         }
         let terminal = Terminal.standard(environment: environment, noColor: invocation.noColor,
-                                         quiet: invocation.has("quiet") || invocation.has("json"))
-        let context = CommandContext(invocation: invocation, terminal: terminal, environment: environment,
-                                     currentDirectory: FileManager.default.currentDirectoryPath)
+                                         quiet: command.quietsProgress)
+        let context = CommandContext(
+            file: invocation.file, commandLine: (["devctl", invocation.command] + invocation.names).joined(separator: " "),
+            terminal: terminal, environment: environment, currentDirectory: FileManager.default.currentDirectoryPath)
         do {
-            return try run(context)
+            return try command.run(context)
         } catch let failure as CommandFailure {
             terminal.error(failure.message)
             return failure.exitCode
@@ -52,22 +55,6 @@ public enum Devctl {
         } catch {
             terminal.error("\(error)")
             return ExitCode.failure
-        }
-    }
-
-    static func run(_ context: CommandContext) throws -> Int32 {
-        switch context.invocation.command {
-        case "start": try StartCommand.run(context)
-        case "stop": try StopCommand.run(context)
-        case "status": try StatusCommand.run(context)
-        case "restart": try RestartCommand.run(context)
-        case "pause": try PauseCommand.run(context, .pause)
-        case "resume": try PauseCommand.run(context, .resume)
-        case "logs": try LogsCommand.run(context)
-        case "up": try UpCommand.run(context)
-        case "init": try InitCommand.run(context)
-        case "completion": try CompletionCommand.run(context)
-        default: throw CommandFailure("unknown command '\(context.invocation.command)'", exitCode: ExitCode.usage)
         }
     }
 }

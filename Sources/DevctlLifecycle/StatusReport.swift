@@ -16,8 +16,8 @@ public struct ServiceStatus: Sendable {
     public var cpuPercent: Double?
     public var rssBytes: Int64?
     public var processes: Int
-    /// "healthy", "unhealthy (reason)", or nil without a health check or when not running.
-    public var health: String?
+    /// The live probe's answer; nil without a health check or when not running.
+    public var health: ProbeResult?
     public var command: String
     /// Why a service is dead.
     public var note: String?
@@ -54,15 +54,12 @@ public struct StatusCollector: Sendable {
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         let runtimes = selected.compactMap { inspection.runtime($0) }
-        let healths = Mutex([String: String]())
+        let healths = Mutex([String: ProbeResult]())
         let checks = HealthCheckRunner(launcher: launcher), timeout = probeTimeout
         Concurrently.forEach(runtimes.count) { index in
             let runtime = runtimes[index]
             guard runtime.state == .running, let config = runtime.config, let check = config.healthcheck else { return }
-            let health = switch checks.probe(config, timeout: min(timeout, check.timeout)) {
-            case .healthy: "healthy"
-            case .unhealthy(let reason): "unhealthy (\(reason))"
-            }
+            let health = checks.probe(config, timeout: min(timeout, check.timeout))
             healths.withLock { $0[runtime.name] = health }
         }
         let health = healths.withLock { $0 }
@@ -73,7 +70,7 @@ public struct StatusCollector: Sendable {
                             containerNote: nil, warnings: inspection.problems + inspection.warnings)
     }
 
-    static func status(of runtime: ServiceRuntime, snapshot: ProcessSnapshot, health: String?) -> ServiceStatus {
+    static func status(of runtime: ServiceRuntime, snapshot: ProcessSnapshot, health: ProbeResult?) -> ServiceStatus {
         let command = runtime.config?.command.displayString ?? "(not in services.json)"
         guard let leader = runtime.leader else {
             return ServiceStatus(name: runtime.name, state: runtime.state, pid: nil, pgid: nil, uptimeSeconds: nil,

@@ -11,13 +11,27 @@ import Glibc
 /// `devctl init [--from-procfile [FILE]] [--force]`: writes a services.json in the current folder
 /// (or at `-f PATH`) — a small working example, or one service per line of a Procfile — checked
 /// by the same validation every command uses. An existing file is only replaced with `--force`.
-enum InitCommand {
-    static func run(_ context: CommandContext) throws -> Int32 {
-        let invocation = context.invocation
+public struct InitCommand: Command, Equatable {
+    /// `--from-procfile [FILE]`: the Procfile to read (`Procfile` when FILE is left out); nil
+    /// writes the starter example.
+    public var procfile: String?
+    /// `--force`: overwrite an existing services.json.
+    public var force: Bool
+
+    public init(procfile: String? = nil, force: Bool = false) {
+        self.procfile = procfile
+        self.force = force
+    }
+
+    public init(_ invocation: Invocation) {
+        self.init(procfile: invocation.values["from-procfile"], force: invocation.has("force"))
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
         let terminal = context.terminal
-        let target = ConfigLocator.absolutePath(invocation.file ?? ConfigLocator.fileName, relativeTo: context.currentDirectory)
-        let shown = invocation.file ?? ConfigLocator.fileName
-        if access(target, F_OK) == 0, !invocation.has("force") {
+        let target = ConfigLocator.absolutePath(context.file ?? ConfigLocator.fileName, relativeTo: context.currentDirectory)
+        let shown = context.file ?? ConfigLocator.fileName
+        if access(target, F_OK) == 0, !force {
             throw CommandFailure("'\(shown)' already exists; 'devctl init --force' overwrites it")
         }
         let root = ConfigLocator.directory(of: target)
@@ -26,8 +40,8 @@ enum InitCommand {
 
         let text: String
         var notes = [String]()
-        if let procfile = invocation.values["from-procfile"] {
-            let parsed = try readProcfile(procfile, currentDirectory: context.currentDirectory)
+        if let procfile {
+            let parsed = try Self.readProcfile(procfile, currentDirectory: context.currentDirectory)
             let services = ServicesTemplate.services(from: parsed, envFile: envFile)
             text = ServicesTemplate.render(project: project, services: services)
             notes.append("\(terminal.ok) wrote \(shown): \(services.count) service(s) from \(procfile): \(services.map(\.name).joined(separator: ", "))")

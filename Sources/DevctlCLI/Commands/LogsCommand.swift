@@ -11,16 +11,32 @@ import Glibc
 /// `devctl logs [NAME…] [-n N] [-f]`: the last N output lines of each service's log, merged by
 /// run start time and prefixed `name | `; `-f` then follows every log until Ctrl-C. Only reads:
 /// it never takes the lock, so it works beside a running `start`, `stop` or `up`.
-enum LogsCommand {
-    static let defaultLines = 20
+public struct LogsCommand: Command, Equatable {
+    public static let defaultLines = 20
     /// How often `-f` looks for new output.
     static let pollInterval: useconds_t = 100_000
 
-    static func run(_ context: CommandContext) throws -> Int32 {
+    /// The services whose logs to show; empty means all.
+    public var names: [String]
+    /// `-f/--follow`: keep printing new lines until Ctrl-C.
+    public var follow: Bool
+    /// `-n/--lines N`: how many of each log's last lines to show first.
+    public var lines: Int
+
+    public init(names: [String] = [], follow: Bool = false, lines: Int = LogsCommand.defaultLines) {
+        self.names = names
+        self.follow = follow
+        self.lines = lines
+    }
+
+    public init(_ invocation: Invocation) throws(UsageError) {
+        self.init(names: invocation.names, follow: invocation.has("follow"),
+                  lines: try invocation.number("lines") ?? Self.defaultLines)
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
         let project = try context.loadProject()
-        let names = try project.resolveNames(context.invocation.names)
-        let count = context.invocation.values["lines"].flatMap { Int($0) } ?? defaultLines
-        let follow = context.invocation.has("follow")
+        let names = try project.resolveNames(self.names)
         let printer = ServiceLines(shown: names, configured: project.config.services.map(\.name),
                                    colored: context.terminal.colored)
 
@@ -28,7 +44,7 @@ enum LogsCommand {
         var positions = [String: LogPosition]()
         for name in names {
             let path = project.store.logFile(for: name)
-            guard let tail = LogReader.tail(path: path, service: name, count: count, completeLinesOnly: follow) else {
+            guard let tail = LogReader.tail(path: path, service: name, count: lines, completeLinesOnly: follow) else {
                 context.terminal.warning("no log for '\(name)' yet (\(path) does not exist)")
                 continue
             }
@@ -47,7 +63,7 @@ enum LogsCommand {
                 reading = printer.write(line)
                 return reading
             }
-            if reading { usleep(pollInterval) }
+            if reading { usleep(Self.pollInterval) }
         }
         return ExitCode.success
     }

@@ -9,10 +9,26 @@ import Foundation
 /// `devctl restart [NAME…]`: under one lock, the stop of the named services (phases 1, 2, 3 for
 /// them; with no NAME every configured service, but containers are left alone), then their start,
 /// so no other devctl can slip in between. Exit 1 if either half fails.
-enum RestartCommand {
-    static func run(_ context: CommandContext) throws -> Int32 {
+public struct RestartCommand: Command, Equatable {
+    /// The services to restart; empty means every configured one.
+    public var names: [String]
+    /// `-q/--quiet`.
+    public var quiet: Bool
+
+    public init(names: [String] = [], quiet: Bool = false) {
+        self.names = names
+        self.quiet = quiet
+    }
+
+    public init(_ invocation: Invocation) {
+        self.init(names: invocation.names, quiet: invocation.has("quiet"))
+    }
+
+    public var quietsProgress: Bool { quiet }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
         let project = try context.loadProject()
-        let names = try project.resolveNames(context.invocation.names)
+        let names = try project.resolveNames(self.names)
         let lock = try context.lock(project)
         defer { lock.release() }
         let terminal = context.terminal
@@ -25,7 +41,7 @@ enum RestartCommand {
         let stop = try shutdown.run(stopOptions) { StopCommand.render($0, terminal: terminal) }
         terminal.line(StopCommand.account(stop, terminal: terminal))
         if SignalTrap.count > 0 {
-            record(project, names: names, outcome: "interrupted")
+            Self.record(project, names: names, outcome: "interrupted")
             lock.release()
             SignalTrap.reraise()
             return ExitCode.failure
@@ -37,7 +53,7 @@ enum RestartCommand {
         let start = try starter.run(options) { StartCommand.render($0, terminal: terminal) }
         if start.cancelled {
             try StartCommand.undo(start, of: "restart", project: project, terminal: terminal)
-            record(project, names: names, outcome: "interrupted")
+            Self.record(project, names: names, outcome: "interrupted")
             lock.release()
             SignalTrap.reraise()
             return ExitCode.failure

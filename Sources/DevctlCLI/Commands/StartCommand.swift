@@ -9,30 +9,54 @@ import Foundation
 /// `devctl start [NAME…] [--no-wait] [--no-containers]`: containers first (full start), then the
 /// services in dependency waves, one line per event and a summary table. Ctrl-C stops what this
 /// run started.
-enum StartCommand {
-    static func run(_ context: CommandContext) throws -> Int32 {
+public struct StartCommand: Command, Equatable {
+    /// The services to start (with what they depend on); empty means all.
+    public var names: [String]
+    /// Whether to wait for the services to be healthy; `--no-wait` returns once the last one is
+    /// spawned (dependencies are still waited for).
+    public var wait: Bool
+    /// Whether a full start brings the compose containers up first; `--no-containers` leaves them.
+    public var containers: Bool
+    /// `-q/--quiet`.
+    public var quiet: Bool
+
+    public init(names: [String] = [], wait: Bool = true, containers: Bool = true, quiet: Bool = false) {
+        self.names = names
+        self.wait = wait
+        self.containers = containers
+        self.quiet = quiet
+    }
+
+    public init(_ invocation: Invocation) {
+        self.init(names: invocation.names, wait: !invocation.has("no-wait"), containers: !invocation.has("no-containers"),
+                  quiet: invocation.has("quiet"))
+    }
+
+    public var quietsProgress: Bool { quiet }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
         let project = try context.loadProject()
-        let names = try project.resolveNames(context.invocation.names)
+        let names = try project.resolveNames(self.names)
         let lock = try context.lock(project)
         defer { lock.release() }
         let terminal = context.terminal
         SignalTrap.install()
         let began = Date()
 
-        guard let (report, containers) = try startServices(context, project: project, names: names,
-                                                           wait: !context.invocation.has("no-wait")) else {
+        guard let (report, compose) = try Self.startServices(context, project: project, names: names, wait: wait,
+                                                             containers: containers && self.names.isEmpty) else {
             return ExitCode.failure
         }
 
         if report.cancelled {
-            try undo(report, of: "start", project: project, terminal: terminal)
+            try Self.undo(report, of: "start", project: project, terminal: terminal)
             lock.release()
             SignalTrap.reraise()
             return ExitCode.failure
         }
         terminal.line("")
-        terminal.line(summary(report, terminal: terminal))
-        if let (states, note) = containers?.list(), let table = ContainerLines.table(states, note: note, terminal: terminal) {
+        terminal.line(Self.summary(report, terminal: terminal))
+        if let (states, note) = compose?.list(), let table = ContainerLines.table(states, note: note, terminal: terminal) {
             terminal.line("")
             terminal.line(table)
         }
@@ -47,15 +71,17 @@ enum StartCommand {
         return ExitCode.failure
     }
 
-    /// The start `start` and `up` share, under the caller's lock: for a full start the containers
-    /// first (unless --no-containers), then the services in dependency waves, one line per event.
-    /// Returns nil when the containers failed to come up, else the report and — when compose
-    /// brought containers up — what can list them for the summary.
-    static func startServices(_ context: CommandContext, project: Project, names: [String], wait: Bool) throws
+    /// The start `start` and `up` share, under the caller's lock: the compose containers first when
+    /// `containers` (a full start, without --no-containers) and a compose file is in use, then the
+    /// services in dependency waves, one line per event. Returns nil when the containers failed to
+    /// come up, else the report and — when compose brought containers up — what can list them for
+    /// the summary.
+    static func startServices(_ context: CommandContext, project: Project, names: [String], wait: Bool,
+                              containers withContainers: Bool) throws
         -> (report: StartReport, containers: ContainerControl?)? {
         let terminal = context.terminal
         var containers: ContainerControl?
-        if context.invocation.names.isEmpty, !context.invocation.has("no-containers"), project.config.compose != nil {
+        if withContainers, project.config.compose != nil {
             let control = ContainerControl(project: project, environment: context.environment)
             let outcome = control.up()
             terminal.line(ContainerLines.render(outcome, verb: "containers", terminal: terminal))
@@ -64,7 +90,7 @@ enum StartCommand {
         }
         let options = StartOptions(names: names, wait: wait, isCancelled: { SignalTrap.count > 0 })
         let starter = Starter(project: project, launcher: context.launcher(for: project))
-        return (try starter.run(options) { render($0, terminal: terminal) }, containers)
+        return (try starter.run(options) { Self.render($0, terminal: terminal) }, containers)
     }
 
     /// After Ctrl-C: stops exactly the services this run spawned — and nothing when it spawned none,

@@ -6,20 +6,36 @@ import DevctlText
 import DevctlTracking
 /// `devctl status [NAME…] [--json]`: one row per service from one `/proc` scan, live health, and
 /// the project's containers. Never takes the lock. Exit 3 when a service is not running.
-enum StatusCommand {
-    static func run(_ context: CommandContext) throws -> Int32 {
+public struct StatusCommand: Command, Equatable {
+    /// The services to show; empty means all, and the containers too.
+    public var names: [String]
+    /// `--json`: one document on stdout instead of the table.
+    public var json: Bool
+
+    public init(names: [String] = [], json: Bool = false) {
+        self.names = names
+        self.json = json
+    }
+
+    public init(_ invocation: Invocation) {
+        self.init(names: invocation.names, json: invocation.has("json"))
+    }
+
+    public var quietsProgress: Bool { json }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
         let project = try context.loadProject()
         var report = try StatusCollector(project: project, launcher: context.launcher(for: project))
-            .collect(names: context.invocation.names)
-        if context.invocation.names.isEmpty {
+            .collect(names: names)
+        if names.isEmpty {
             (report.containers, report.containerNote) = ContainerControl(project: project, environment: context.environment).list()
         }
         let terminal = context.terminal
-        if context.invocation.has("json") {
-            terminal.output(json(report).rendered())
+        if json {
+            terminal.output(Self.jsonDocument(report).rendered())
         } else {
             report.warnings.forEach { terminal.warning($0) }
-            terminal.output(table(report, terminal: terminal))
+            terminal.output(Self.table(report, terminal: terminal))
         }
         return report.allRunning ? ExitCode.success : ExitCode.notRunning
     }
@@ -33,7 +49,11 @@ enum StatusCommand {
             case .stopped: terminal.paint("stopped", .dim)
             case .dead: terminal.paint("dead", .red)
             }
-            let health = service.health.map { $0 == "healthy" ? terminal.paint($0, .green) : terminal.paint($0, .red) } ?? "-"
+            let health = switch service.health {
+            case .healthy?: terminal.paint(describe(.healthy), .green)
+            case let unhealthy?: terminal.paint(describe(unhealthy), .red)
+            case nil: "-"
+            }
             table.append([
                 service.name, state, service.pid.map(String.init) ?? "-",
                 service.uptimeSeconds.map(Format.duration) ?? "-",
@@ -51,7 +71,8 @@ enum StatusCommand {
         return text
     }
 
-    static func json(_ report: StatusReport) -> JSONText {
+    /// The `--json` document of SPEC §2.
+    static func jsonDocument(_ report: StatusReport) -> JSONText {
         .object([
             ("project", .string(report.project)),
             ("services", .array(report.services.map { service in
@@ -64,7 +85,7 @@ enum StatusCommand {
                     ("cpuPercent", .optional(service.cpuPercent) { .double($0) }),
                     ("rssBytes", .optional(service.rssBytes) { .int(Int($0)) }),
                     ("processes", .int(service.processes)),
-                    ("health", .optional(service.health) { .string($0) }),
+                    ("health", .optional(service.health) { .string(describe($0)) }),
                     ("command", .string(service.command)),
                 ])
             })),
@@ -77,5 +98,13 @@ enum StatusCommand {
                 ])
             })),
         ])
+    }
+
+    /// The HEALTH column and the `health` of `--json`: `healthy`, or `unhealthy (reason)`.
+    static func describe(_ health: ProbeResult) -> String {
+        switch health {
+        case .healthy: "healthy"
+        case .unhealthy(let reason): "unhealthy (\(reason))"
+        }
     }
 }

@@ -6,20 +6,48 @@ import DevctlText
 import DevctlTracking
 /// `devctl stop [NAME…] [--force] [--containers] [--timeout S] [--json]`: the five phases of
 /// SPEC §4 with one line per event and a final account; `--containers` runs phase 4 alone.
-enum StopCommand {
-    static func run(_ context: CommandContext) throws -> Int32 {
+public struct StopCommand: Command, Equatable {
+    /// The services to stop (phases 1, 2, 3 limited to them, and 5); empty means all five phases.
+    public var names: [String]
+    /// `--force`: SIGKILL at once, containers get no grace, and an untrusted `.pids/` is trusted.
+    public var force: Bool
+    /// `--containers`: phase 4 alone; processes and tracking are left alone.
+    public var containersOnly: Bool
+    /// `--timeout S`: seconds between the stop signal and SIGKILL, instead of every stopTimeout.
+    public var timeout: Double?
+    /// `--json`: one summary object on stdout instead of the account.
+    public var json: Bool
+    /// `-q/--quiet`.
+    public var quiet: Bool
+
+    public init(names: [String] = [], force: Bool = false, containersOnly: Bool = false, timeout: Double? = nil,
+                json: Bool = false, quiet: Bool = false) {
+        self.names = names
+        self.force = force
+        self.containersOnly = containersOnly
+        self.timeout = timeout
+        self.json = json
+        self.quiet = quiet
+    }
+
+    public init(_ invocation: Invocation) throws(UsageError) {
+        self.init(names: invocation.names, force: invocation.has("force"), containersOnly: invocation.has("containers"),
+                  timeout: try invocation.number("timeout"), json: invocation.has("json"),
+                  quiet: invocation.has("quiet"))
+    }
+
+    public var quietsProgress: Bool { quiet || json }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
         let project = try context.loadProject()
-        let invocation = context.invocation
         let terminal = context.terminal
-        let json = invocation.has("json")
-        var options = StopOptions(names: invocation.names, force: invocation.has("force"),
-                                  timeout: invocation.values["timeout"].flatMap(Double.init))
+        var options = StopOptions(force: force, timeout: timeout)
         let containers = ContainerControl(project: project, environment: context.environment)
 
-        if invocation.has("containers") {
+        if containersOnly {
             let outcome = containers.down(timeout: options.composeTimeout(stopTimeout: project.config.stopTimeout))
             if json {
-                terminal.output(JSONText.object([("containers", containersJSON(outcome)),
+                terminal.output(JSONText.object([("containers", Self.containersJSON(outcome)),
                                                  ("ok", .bool(!outcome.isFailure))]).rendered())
             } else {
                 terminal.line(ContainerLines.render(outcome, verb: "containers", terminal: terminal))
@@ -27,16 +55,21 @@ enum StopCommand {
             return outcome.isFailure ? ExitCode.failure : ExitCode.success
         }
 
-        let lock = try context.lock(project, overridableByForce: true)
+        // Names are checked before the lock creates `.pids/`. A name only the tracking files still
+        // hold (removed from services.json while running) may be stopped, so they are read — once
+        // the folder is trusted — but reading creates nothing.
+        let tracking = try context.trust(project, untrusted: force ? .trustBecauseOfForce : .refuseSuggestingForce)
+        if !names.isEmpty { options.names = try project.resolveNamesAllowingTracked(names) }
+        let lock = try context.lock(tracking)
         defer { lock.release() }
         SignalTrap.install()
         options.isInterrupted = { SignalTrap.count > 0 }
         let shutdown = Shutdown(project: project, containers: { containers.down(timeout: $0) })
-        let report = try shutdown.run(options) { render($0, terminal: terminal) }
+        let report = try shutdown.run(options) { Self.render($0, terminal: terminal) }
         if json {
-            terminal.output(self.json(report).rendered())
+            terminal.output(Self.jsonDocument(report).rendered())
         } else {
-            terminal.line(account(report, terminal: terminal))
+            terminal.line(Self.account(report, terminal: terminal))
         }
         return report.succeeded ? ExitCode.success : ExitCode.failure
     }
@@ -109,7 +142,8 @@ enum StopCommand {
         return "\(terminal.fail) \(parts.joined(separator: ", ")) — in \(time); \(why)"
     }
 
-    static func json(_ report: ShutdownReport) -> JSONText {
+    /// The `--json` summary of SPEC §2.
+    static func jsonDocument(_ report: ShutdownReport) -> JSONText {
         .object([
             ("services", .array(report.services.map { service in
                 .object([

@@ -14,9 +14,24 @@ import Synchronization
 /// Ctrl-C (or SIGTERM, SIGHUP), then the full five-phase stop and its code. The lock is held only
 /// for the start and the stop, so other terminals can run `status`, `logs`, `restart` and `stop`
 /// against the session meanwhile.
-enum UpCommand {
+public struct UpCommand: Command, Equatable {
     /// How often the session looks for new output and for services that exited.
     static let pollInterval: useconds_t = 100_000
+
+    /// The services to start and follow (with what they depend on); empty means all, containers
+    /// first, and the full five-phase stop at the end.
+    public var names: [String]
+    /// `--exit-on-failure`: the first service to exit ends the session.
+    public var exitOnFailure: Bool
+
+    public init(names: [String] = [], exitOnFailure: Bool = false) {
+        self.names = names
+        self.exitOnFailure = exitOnFailure
+    }
+
+    public init(_ invocation: Invocation) {
+        self.init(names: invocation.names, exitOnFailure: invocation.has("exit-on-failure"))
+    }
 
     /// Why the foreground session ended.
     enum Ending: Equatable {
@@ -29,12 +44,11 @@ enum UpCommand {
         case stoppedElsewhere
     }
 
-    static func run(_ context: CommandContext) throws -> Int32 {
+    public func run(_ context: CommandContext) throws -> Int32 {
         let project = try context.loadProject()
-        let names = try project.resolveNames(context.invocation.names)
+        let names = try project.resolveNames(self.names)
         let session = project.graph.closure(of: names)
         let terminal = context.terminal
-        let exitOnFailure = context.invocation.has("exit-on-failure")
         SignalTrap.install()
 
         // Only output written from now on is shown, including what services write while starting.
@@ -69,7 +83,8 @@ enum UpCommand {
             let adopted = report.outcomes.compactMap { if case .alreadyRunning = $0.outcome { $0.name } else { nil } }
             let note = adopted.isEmpty ? "" : " (already running, adopted: \(adopted.joined(separator: ", ")))"
             terminal.line("\(terminal.ok) following \(watch.running.joined(separator: ", "))\(note) — Ctrl-C stops everything")
-            ending = follow(watch: watch, follower: follower, show: show, terminal: terminal, exitOnFailure: exitOnFailure)
+            ending = Self.follow(watch: watch, follower: follower, show: show, terminal: terminal,
+                                 exitOnFailure: exitOnFailure)
         }
         follower.poll(show)
 
@@ -111,12 +126,13 @@ enum UpCommand {
 
     /// The start of `devctl start` (containers first for a full start), under the lock. Returns
     /// the report and the tracking entries it left, or nil when the containers failed to come up.
-    private static func start(_ context: CommandContext, project: Project, names: [String]) throws
+    private func start(_ context: CommandContext, project: Project, names: [String]) throws
         -> (StartReport, [TrackedService])?
     {
         let lock = try context.lock(project)
         defer { lock.release() }
-        guard let (report, _) = try StartCommand.startServices(context, project: project, names: names, wait: true) else {
+        guard let (report, _) = try StartCommand.startServices(context, project: project, names: names, wait: true,
+                                                               containers: self.names.isEmpty) else {
             return nil
         }
         return (report, try project.store.read().entries)
@@ -124,8 +140,8 @@ enum UpCommand {
 
     /// The stop of `devctl stop` — all five phases, or with NAMEs the session's services only —
     /// under the lock. Ctrl-C during it (a second one, when a signal began it) makes it forced.
-    private static func stopSession(_ context: CommandContext, project: Project, session: [String],
-                                    ending: Ending) throws -> ShutdownReport {
+    private func stopSession(_ context: CommandContext, project: Project, session: [String],
+                             ending: Ending) throws -> ShutdownReport {
         let terminal = context.terminal
         let why = switch ending {
         case .signal: "\(SignalTrap.last?.name ?? "signal") received"
@@ -139,7 +155,7 @@ enum UpCommand {
         defer { lock.release() }
 
         let forceAt = ending == .signal ? 2 : 1
-        var options = StopOptions(names: context.invocation.names.isEmpty ? [] : session,
+        var options = StopOptions(names: names.isEmpty ? [] : session,
                                   force: SignalTrap.count >= forceAt)
         let escalated = Once()
         options.isInterrupted = {
