@@ -36,24 +36,9 @@ import Testing
         #expect(ProcessStat.parse([]) == nil)
         #expect(ProcessStat.parse(Array("x (sleep) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 1 0 0".utf8)) == nil)
     }
-
-    @Test func parsesThisProcessFromProc() throws {
-        let stat = try #require(FileSystem.readBytes("/proc/self/stat").flatMap(ProcessStat.parse))
-        #expect(stat.pid == getpid())
-        #expect(stat.startTime > 0)
-    }
 }
 
 @Suite struct ProcessTableTests {
-    @Test func scanFindsThisProcessWithItsCommandLine() throws {
-        let table = ProcessTable.scan(withArguments: true)
-        let me = try #require(table[getpid()])
-        #expect(me.uid == geteuid())
-        #expect(!me.arguments.isEmpty)
-        #expect(table.lineage(of: getpid()).contains(getppid()))
-        #expect(table.uptime > 0)
-    }
-
     @Test func treeIncludesDescendantsAndSessionMembersButNotZombies() throws {
         func entry(_ pid: Int32, ppid: Int32, sid: Int32, state: Character = "S") -> ProcessEntry {
             ProcessEntry(stat: ProcessStat(pid: pid, comm: "p\(pid)", state: state, ppid: ppid, pgid: sid, sid: sid,

@@ -59,21 +59,6 @@ import Testing
         }
     }
 
-    @Test func temporaryFilesOfDeadWritersAreRemovedOnTheNextWrite() throws {
-        let store = try Self.temporaryStore()
-        let dead = try Spawner.spawn(arguments: ["true"], environment: [:], workingDirectory: "/", outputDescriptor: -1,
-                                     placement: .newProcessGroup)
-        _ = Spawner.reap(dead, blocking: true)
-        let stale = store.identityFile + ".tmp.\(dead)", alive = store.pidsFile + ".tmp.1"
-        let unrelated = store.directory + "/notes.tmp.\(dead)"
-        for path in [stale, alive, unrelated] { _ = FileManager.default.createFile(atPath: path, contents: Data("api:1".utf8)) }
-        #expect(store.read().entries.isEmpty, "temporary files are never read")
-        try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 9)])
-        #expect(!FileManager.default.fileExists(atPath: stale))
-        #expect(FileManager.default.fileExists(atPath: alive), "a live writer's file is not touched")
-        #expect(FileManager.default.fileExists(atPath: unrelated))
-    }
-
     @Test func reconcileRewritesLegacyFilesThatLagBehindTheIdentityFile() throws {
         let store = try Self.temporaryStore()
         let entries = [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 99),

@@ -10,7 +10,24 @@ import DevctlText
 import DevctlTracking
 import Testing
 
+/// devctl's own /proc reader on the live /proc of this machine, with this test process as the
+/// sample.
 @Suite struct ProcessTableScanTests {
+    @Test func scanFindsThisProcessWithItsCommandLine() throws {
+        let table = ProcessTable.scan(withArguments: true)
+        let me = try #require(table[getpid()])
+        #expect(me.uid == geteuid())
+        #expect(!me.arguments.isEmpty)
+        #expect(table.lineage(of: getpid()).contains(getppid()))
+        #expect(table.uptime > 0)
+    }
+
+    @Test func parsesThisProcessFromProc() throws {
+        let stat = try #require(FileSystem.readBytes("/proc/self/stat").flatMap(ProcessStat.parse))
+        #expect(stat.pid == getpid())
+        #expect(stat.startTime > 0)
+    }
+
     @Test func scanReadsCommandLinesOnlyWhereAsked() throws {
         #expect(try #require(ProcessTable.scan()[getpid()]).arguments.isEmpty)
         let table = ProcessTable.scan(withArguments: true)
