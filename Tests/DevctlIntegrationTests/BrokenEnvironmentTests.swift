@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -55,7 +55,7 @@ import Testing
         let stop = Self.devctlInNamespace(project, setUp: readOnly, ["stop"])
         #expect(stop.exitCode == 1, "\(stop)")
         #expect(Self.lines(stop.stderr).count == 1 && stop.stderr.contains("Read-only file system"), "\(stop)")
-        #expect(TestProcesses.isAlive(api))
+        #expect(KernelProcessEntry.isAlive(api))
         #expect(project.devctl("stop").exitCode == 0)
     }
 

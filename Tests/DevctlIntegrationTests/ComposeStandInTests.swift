@@ -1,7 +1,6 @@
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
@@ -66,7 +65,7 @@ import Testing
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
         #expect(Self.phase4(result).contains("down: \(unreachable)"), "\(result)")
-        for pid in pids.values { #expect(!TestProcesses.isAlive(pid)) }
+        for pid in pids.values { #expect(!KernelProcessEntry.isAlive(pid)) }
         #expect(!standIn.calls.contains { $0.contains(" -p ") }, "compose itself is never run")
     }
 
@@ -88,12 +87,12 @@ import Testing
         let containersOnly = project.devctl("stop", "--containers")
         #expect(containersOnly.exitCode == 1, "\(containersOnly)")
         #expect(containersOnly.stdout.contains("containers: \(failure)"), "\(containersOnly)")
-        #expect(project.trackedPIDs == pids && pids.values.allSatisfy(TestProcesses.isAlive))
+        #expect(project.trackedPIDs == pids && pids.values.allSatisfy(KernelProcessEntry.isAlive))
 
         let full = project.devctl("stop")
         #expect(full.exitCode == 1, "\(full)")
         #expect(Self.phase4(full).contains("down: \(failure)"), "\(full)")
-        for pid in pids.values { #expect(!TestProcesses.isAlive(pid), "the processes are stopped all the same") }
+        for pid in pids.values { #expect(!KernelProcessEntry.isAlive(pid), "the processes are stopped all the same") }
     }
 
     @Test func withoutDockerOnPathContainersAreSkippedAsNotInstalled() throws {
@@ -109,7 +108,7 @@ import Testing
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
         #expect(Self.phase4(result).contains("down: skipped (docker not installed)"), "\(result)")
-        for pid in pids.values { #expect(!TestProcesses.isAlive(pid)) }
+        for pid in pids.values { #expect(!KernelProcessEntry.isAlive(pid)) }
     }
 
     @Test func stoppingNamedServicesNeverCallsDocker() throws {

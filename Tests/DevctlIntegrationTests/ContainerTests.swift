@@ -1,7 +1,6 @@
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
@@ -112,7 +111,7 @@ import Testing
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
         #expect(try engine.containerNames(project: name) == [], "docker ps -a still lists the project's containers")
-        #expect(!TestProcesses.isAlive(api))
+        #expect(!KernelProcessEntry.isAlive(api))
         #expect(project.markedProcesses.isEmpty, "processes left: \(project.markedProcesses)")
         #expect(result.stdout.contains("removed 2 containers: \(containers.joined(separator: ", "))"), "\(result)")
     }
@@ -130,7 +129,7 @@ import Testing
         #expect(result.exitCode == 0, "\(result)")
         #expect(try engine.containerNames(project: name) == [])
         #expect(project.trackedPIDs == tracked)
-        #expect(tracked.values.allSatisfy(TestProcesses.isAlive))
+        #expect(tracked.values.allSatisfy(KernelProcessEntry.isAlive))
         #expect(!result.stdout.contains("[1/5]"), "only phase 4 runs: \(result)")
     }
 
@@ -180,7 +179,7 @@ import Testing
         #expect(result.exitCode == 0, "\(result)")
         #expect(try engine.containerNames(project: ourName) == [])
         #expect(try Self.running(engine, theirName) == survivors)
-        #expect(theirs.trackedPIDs.values.allSatisfy(TestProcesses.isAlive))
+        #expect(theirs.trackedPIDs.values.allSatisfy(KernelProcessEntry.isAlive))
     }
 
     @Test func daemonStoppedBetweenStartAndStopStillStopsTheProcesses() throws {
@@ -196,7 +195,7 @@ import Testing
         defer { #expect(throws: Never.self) { try engine.startDaemon() } }
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(!TestProcesses.isAlive(api))
+        #expect(!KernelProcessEntry.isAlive(api))
         let phase4 = result.stdout.components(separatedBy: "[4/5]").last?.components(separatedBy: "[5/5]").first ?? ""
         #expect(phase4.contains("skipped (docker daemon unreachable ("), "\(result)")
         #expect(phase4.contains(engine.dockerHost), "\(result)")

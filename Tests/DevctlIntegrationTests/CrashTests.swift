@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -122,7 +122,7 @@ import Testing
         // What a SIGKILL between posix_spawn and the rename of the identity file leaves: s2 runs,
         // carrying the project's marker, but the files name only s1.
         let s1 = try #require(before["s1"])
-        let start = try #require(TestProcesses.stat(s1)?.startTime)
+        let start = try #require(KernelProcessEntry(pid: s1)?.startTime)
         project.write(".pids/services.pids.identity", "s1:\(s1):\(s1):\(start)\n")
         for file in ["services.pids", "services.pids.services", "services.pids.groups"] { unlink(project.root + "/.pids/" + file) }
         let s2 = try #require(before["s2"])
@@ -139,9 +139,7 @@ import Testing
         let project = TestProject(Fixtures.sleepers(2))
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
-        let gone = try Spawner.spawn(arguments: ["true"], environment: [:], workingDirectory: "/", outputDescriptor: -1,
-                                     placement: .newProcessGroup)
-        _ = Spawner.reap(gone, blocking: true)
+        let gone = try TestProcesses.reapedPID()
         let stale = [".pids/services.pids.identity.tmp.\(gone)", ".pids/services.pids.groups.tmp.\(gone)"]
         for path in stale { project.write(path, "s1:99999:99999:1\ns2:4") }
         try Self.expectStatusTellsTheTruth(project)

@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -36,8 +36,7 @@ import Testing
         #expect(result.stdout.contains("late ready"), "\(result)")
         // Ready was said only once the port was open: it still is, and nothing else opened it.
         #expect(HealthProbe.tcp(port: port, timeout: 5) == .healthy)
-        let holders = PortOwners.listeners(port: port).compactMap(\.pid)
-        #expect(holders == [project.trackedPIDs["late"]].compactMap { $0 })
+        #expect(KernelPortListeners.processes(on: port) == [project.trackedPIDs["late"]].compactMap { $0 })
         #expect(result.seconds >= 1, "ready before the service could have listened")
         #expect(Self.events(project, "health").first?["outcome"] as? String == "ready")
     }
@@ -145,10 +144,10 @@ import Testing
         let recorded = try? String(contentsOfFile: record, encoding: .utf8)
         #expect(recorded == "open\n", "recorded \(recorded.debugDescription): api started before db listened")
         let pids = project.trackedPIDs
-        let api = try #require(pids["api"].flatMap(TestProcesses.stat), "api is not running")
-        let db = try #require(pids["db"].flatMap(TestProcesses.stat), "db is not running")
+        let api = try #require(pids["api"].flatMap(KernelProcessEntry.init(pid:)), "api is not running")
+        let db = try #require(pids["db"].flatMap(KernelProcessEntry.init(pid:)), "db is not running")
         // db listens a second after it starts, so api cannot have started sooner (less a tick of rounding).
-        let ticks = ProcessDetails.clockTicksPerSecond
+        let ticks = Double(KernelProcessEntry.clockTicksPerSecond)
         #expect(Double(api.startTime) - Double(db.startTime) >= ticks - 1, "api \(api.startTime), db \(db.startTime)")
     }
 
@@ -255,7 +254,7 @@ import Testing
         let port = FreePort.next()
         let holder = TestProcess(["python3", Self.listen, "\(port)"])
         defer { holder.stop() }
-        try #require(TestProcesses.waitUntil(timeout: 60) { !PortOwners.listeners(port: port).isEmpty }, "the holder never listened")
+        try #require(TestProcesses.waitUntil(timeout: 60) { KernelPortListeners.processes(on: port).contains(holder.pid) }, "the holder never listened")
         let marker = NSTemporaryDirectory() + "devctl-spawned-\(UUID().uuidString)"
         defer { unlink(marker) }
         let project = TestProject(#"""

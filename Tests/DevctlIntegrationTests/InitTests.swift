@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -35,7 +35,7 @@ import Testing
         #expect(start.exitCode == 0, "\(start)")
         #expect(Set(project.trackedPIDs.keys) == ["web", "worker-1"])
         let web = try #require(project.trackedPIDs["web"])
-        let environment = try #require(ProcessDetails.environment(of: web))
+        let environment = try #require(KernelProcessEntry.environment(of: web))
         #expect(environment["GREETING"] == "hello", ".env is the services' envFile")
         #expect(environment["PORT"] == "5000")
         TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/web.log")?.contains("web on 5000") == true }
@@ -43,7 +43,7 @@ import Testing
 
         let processes = project.markedProcesses
         #expect(project.devctl("stop").exitCode == 0)
-        for pid in processes { #expect(!TestProcesses.isAlive(pid)) }
+        for pid in processes { #expect(!KernelProcessEntry.isAlive(pid)) }
     }
 
     @Test func procfileCanBeNamed() {

@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -101,7 +101,7 @@ import Testing
         // Freeze the ticker so the newest line is known while `-n 1` reads the log, then let it run.
         let ticker = try #require(project.trackedPIDs["ticker"])
         kill(-ticker, SIGSTOP)
-        #expect(TestProcesses.waitUntil { TestProcesses.stat(ticker)?.state == "T" })
+        #expect(TestProcesses.waitUntil { KernelProcessEntry(pid: ticker)?.state == "T" })
         usleep(200_000)
         let newest = try #require(Self.lines(project.read(".pids/logs/ticker.log") ?? "")
             .compactMap { $0.hasPrefix("tick-") ? Int($0.dropFirst(5)) : nil }.max())

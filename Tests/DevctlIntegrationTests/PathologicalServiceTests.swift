@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -56,14 +56,14 @@ import Testing
         // Every process of the project stopped, one by one, as a debugger or `kill -STOP` would.
         let frozen = project.markedProcesses
         for pid in frozen { kill(pid, SIGSTOP) }
-        #expect(TestProcesses.waitUntil { frozen.allSatisfy { TestProcesses.stat($0)?.state == "T" } })
+        #expect(TestProcesses.waitUntil { frozen.allSatisfy { KernelProcessEntry(pid: $0)?.state == "T" } })
         let status = try project.statusJSON()
         #expect(status.1["tree"]?["state"] as? String == "paused", "\(status.0)")
         let (result, json) = try project.stopJSON()
         #expect(result.exitCode == 0, "\(result)")
         #expect(StopReport.service(json, "tree")?["outcome"] as? String == "graceful")
         #expect(result.seconds < 5 + Self.margin)
-        for pid in frozen { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived frozen") }
+        for pid in frozen { #expect(!KernelProcessEntry.isAlive(pid), "pid \(pid) survived frozen") }
     }
 
     @Test func serviceThatClosedItsOutputStopsNormally() throws {
@@ -71,10 +71,7 @@ import Testing
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let leader = try #require(project.trackedPIDs["mute"])
-        let closed = TestProcesses.waitUntil {
-            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(leader)/fd")) ?? ["1"]
-            return !descriptors.contains("1")
-        }
+        let closed = TestProcesses.waitUntil { KernelProcessEntry.descriptors(of: leader).map { $0[1] == nil } ?? false }
         #expect(closed, "the service still has a stdout")
         let status = try project.statusJSON()
         #expect(status.1["mute"]?["state"] as? String == "running")

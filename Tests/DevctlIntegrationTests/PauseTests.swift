@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -21,24 +21,22 @@ import Testing
     """#
 
     /// The live processes of a service's tree, found from its tracked leader.
-    static func tree(_ project: TestProject, _ name: String) -> [ProcessEntry] {
-        let table = ProcessTable.scan()
-        guard let pid = project.trackedPIDs[name], let leader = table[pid] else { return [] }
-        return table.tree(of: leader.identity)
+    static func tree(_ project: TestProject, _ name: String) -> [KernelProcessEntry] {
+        project.trackedPIDs[name].map(KernelProcessEntry.tree(of:)) ?? []
     }
 
     /// Starts the project and waits until `worker` has its three processes.
-    static func started(_ project: TestProject) throws -> [ProcessEntry] {
+    static func started(_ project: TestProject) throws -> [KernelProcessEntry] {
         let start = project.devctl("start")
         try #require(start.exitCode == 0, "\(start)")
         TestProcesses.waitUntil(timeout: 60) { tree(project, "worker").count == 3 }
         let members = tree(project, "worker")
         try #require(members.count == 3, "worker's tree: \(members.map(\.commandLine))")
-        try #require(members.contains { $0.pgid != members[0].pgid }, "no member left the group")
+        try #require(members.contains { $0.processGroup != members[0].processGroup }, "no member left the group")
         return members
     }
 
-    static func state(_ pid: Int32) -> Character? { TestProcesses.stat(pid)?.state }
+    static func state(_ pid: Int32) -> Character? { KernelProcessEntry(pid: pid)?.state }
 
     @Test func pauseStopsEveryProcessOfTheTreeAndResumeContinuesThem() throws {
         let project = TestProject(Self.config)
@@ -120,6 +118,6 @@ import Testing
         let stop = project.devctl("stop", "--json")
         #expect(stop.exitCode == 0, "\(stop)")
         #expect(stop.stdout.contains(#"{"name":"worker","pid":\#(members[0].pid),"outcome":"graceful""#), "\(stop)")
-        for process in members { #expect(!TestProcesses.isAlive(process.pid), "pid \(process.pid) survived") }
+        for process in members { #expect(!KernelProcessEntry.isAlive(process.pid), "pid \(process.pid) survived") }
     }
 }

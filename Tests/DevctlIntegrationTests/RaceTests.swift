@@ -4,7 +4,6 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
@@ -174,7 +173,8 @@ import Testing
             #expect(stop.exitCode == 0, "\(stop)")
         }
         #expect(FileManager.default.createFile(atPath: done, contents: nil))
-        #expect(TestProcesses.waitUntil(timeout: 30) { project.read("reader.report") != nil })
+        // The file exists a moment before its line is written: wait for the whole line.
+        #expect(TestProcesses.waitUntil(timeout: 30) { project.read("reader.report")?.hasSuffix("\n") == true })
         let summary = project.read("reader.report") ?? ""
         #expect(summary.contains(" torn=0 "), "\(summary)")
         #expect(!summary.hasPrefix("reads=0 "), "the reader never saw a file: \(summary)")

@@ -4,7 +4,6 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
@@ -25,8 +24,8 @@ import Testing
         #expect(result.exitCode == 0, "\(result)")
         let new = try #require(project.trackedPIDs["api"])
         #expect(new != old)
-        #expect(!TestProcesses.isAlive(old), "the old api survived the restart")
-        #expect(TestProcesses.isAlive(new))
+        #expect(!KernelProcessEntry.isAlive(old), "the old api survived the restart")
+        #expect(KernelProcessEntry.isAlive(new))
         #expect(result.stdout.contains("api (pid \(old)) stopped by SIGTERM"), "\(result)")
         #expect(result.stdout.contains("api spawned (pid \(new))"), "\(result)")
         let events = project.read(".pids/events.log") ?? ""
@@ -64,7 +63,7 @@ import Testing
         #expect(Set(after.keys) == ["api", "worker"])
         for (name, pid) in before {
             #expect(after[name] != pid, "\(name) kept its pid")
-            #expect(!TestProcesses.isAlive(pid))
+            #expect(!KernelProcessEntry.isAlive(pid))
         }
         #expect(result.stdout.contains("stopping named services only"), "compose was touched: \(result)")
     }
@@ -82,7 +81,7 @@ import Testing
         #expect(result.exitCode == 0, "\(result)")
         let new = try #require(project.trackedPIDs["web"])
         #expect(new != old)
-        #expect(PortOwners.listeners(port: port).compactMap(\.pid) == [new])
+        #expect(KernelPortListeners.processes(on: port) == [new])
     }
 
     @Test func restartWhoseStartFailsExitsOne() throws {
@@ -97,7 +96,7 @@ import Testing
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.stdout.contains("once failed: exited with status 4"), "\(result)")
         #expect(result.stdout.contains("refusing a second run"), "\(result)")
-        #expect(!TestProcesses.isAlive(old))
+        #expect(!KernelProcessEntry.isAlive(old))
         #expect(project.read(".pids/events.log")?.contains(#""event":"restart","service":"once","outcome":"failed""#) == true)
     }
 
@@ -108,7 +107,7 @@ import Testing
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.stdout.contains("worker was not running"), "\(result)")
         let pid = try #require(project.trackedPIDs["worker"])
-        #expect(TestProcesses.isAlive(pid))
+        #expect(KernelProcessEntry.isAlive(pid))
     }
 
     @Test func restartOfAnUnknownServiceIsAUsageError() {

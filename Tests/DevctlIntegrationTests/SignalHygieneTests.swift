@@ -8,6 +8,7 @@ import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
         let launched = DevctlRunner.launch(["stop"], directory: project.root, environment: project.environment)
         // Signalled while phase 1 waits for the stubborn service only.
         #expect(LaunchedOutput.wait(launched, for: "[1/5]"))
-        #expect(TestProcesses.waitUntil { !TestProcesses.isAlive(plain) })
+        #expect(TestProcesses.waitUntil { !KernelProcessEntry.isAlive(plain) })
         for signal in signals {
             kill(launched.pid, signal)
             usleep(50_000)
@@ -37,7 +38,7 @@ import Testing
         #expect(result.stdout.contains("grace cut short by a signal"), "\(result)")
         #expect(!result.stdout.contains("after 60.0 s"), "the account claims a grace that was not given: \(result)")
         #expect(result.seconds < 30, "the signal did not cut the 60 s grace short")
-        for pid in members { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived") }
+        for pid in members { #expect(!KernelProcessEntry.isAlive(pid), "pid \(pid) survived") }
         #expect(project.markedProcesses.isEmpty, "\(result)")
         #expect(project.read(".pids/services.pids") == nil)
     }
@@ -73,7 +74,7 @@ import Testing
         #expect(status.code == DevctlProcesses.ExitStatus.exited(0), "\(status)")
         let stop = try Self.runIntoClosedPipe(project, ["stop"])
         #expect(stop.code == DevctlProcesses.ExitStatus.exited(0), "\(stop)")
-        for pid in members { #expect(!TestProcesses.isAlive(pid), "stop gave up when its output went nowhere") }
+        for pid in members { #expect(!KernelProcessEntry.isAlive(pid), "stop gave up when its output went nowhere") }
         #expect(project.markedProcesses.isEmpty)
         #expect(project.read(".pids/services.pids") == nil)
     }

@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -21,9 +21,9 @@ import Testing
         let result = project.devctl("start")
         #expect(result.exitCode == 0, "\(result)")
         for (name, pid) in project.trackedPIDs {
-            let stat = try #require(TestProcesses.stat(pid), "\(name) is not running")
-            #expect(stat.pgid == pid, "\(name): PGID \(stat.pgid) != PID \(pid)")
-            #expect(stat.sid == pid, "\(name): SID \(stat.sid) != PID \(pid)")
+            let process = try #require(KernelProcessEntry(pid: pid), "\(name) is not running")
+            #expect(process.processGroup == pid, "\(name): PGID \(process.processGroup) != PID \(pid)")
+            #expect(process.session == pid, "\(name): SID \(process.session) != PID \(pid)")
         }
         #expect(project.trackedPIDs.count == 2)
     }
@@ -37,7 +37,7 @@ import Testing
         #expect(project.read(".pids/services.pids") == "\(sleeper)\n\(shell)\n")
         #expect(project.read(".pids/services.pids.services") == "sleeper:\(sleeper)\nshell:\(shell)\n")
         #expect(project.read(".pids/services.pids.groups") == "\(sleeper):sleeper:\(sleeper)\n\(shell):shell:\(shell)\n")
-        let start = try #require(TestProcesses.stat(sleeper)?.startTime)
+        let start = try #require(KernelProcessEntry(pid: sleeper)?.startTime)
         #expect(project.read(".pids/services.pids.identity")?.hasPrefix("sleeper:\(sleeper):\(sleeper):\(start)\n") == true)
     }
 
@@ -62,13 +62,13 @@ import Testing
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let pid = try #require(project.trackedPIDs["env-dump"])
-        let environment = try #require(ProcessDetails.environment(of: pid))
+        let environment = try #require(KernelProcessEntry.environment(of: pid))
         #expect(environment["DEVCTL_SERVICE"] == "env-dump")
         #expect(environment["DEVCTL_PROJECT"] == Project.marker(project: "envcheck", root: project.canonicalRoot))
         #expect(environment["FROM_FILE"] == "dotenv")
         #expect(environment["FROM_ENV"] == "json")
         #expect(environment["BOTH"] == "json-wins")
-        #expect(ProcessDetails.workingDirectory(of: pid) == project.canonicalRoot + "/sub")
+        #expect(KernelProcessEntry.workingDirectory(of: pid) == project.canonicalRoot + "/sub")
     }
 
     @Test func serviceInheritsNoDescriptorBeyondStandardOnes() throws {
@@ -76,10 +76,10 @@ import Testing
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         let pid = try #require(project.trackedPIDs["fds"])
-        let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
-        #expect(fds == ["0", "1", "2"])
-        #expect(FileSystem.readLink("/proc/\(pid)/fd/0") == "/dev/null")
-        #expect(FileSystem.readLink("/proc/\(pid)/fd/1")?.hasSuffix("/.pids/logs/fds.log") == true)
+        let descriptors = try #require(KernelProcessEntry.descriptors(of: pid))
+        #expect(descriptors.keys.sorted() == [0, 1, 2])
+        #expect(descriptors[0] == "/dev/null")
+        #expect(descriptors[1]?.hasSuffix("/.pids/logs/fds.log") == true)
     }
 
     @Test func serviceStartsWithEmptySignalMaskEvenWhenDevctlIgnoresSIGINT() throws {
@@ -90,15 +90,10 @@ import Testing
                                       directory: project.root, environment: project.environment, shell: true)
         #expect(result.exitCode == 0, "\(result)")
         let pid = try #require(project.trackedPIDs["masked"])
-        let status = try #require(FileSystem.readText("/proc/\(pid)/status"))
-        func mask(_ key: String) -> UInt64 {
-            let line = status.split(separator: "\n").first { $0.hasPrefix(key + ":") } ?? ""
-            return UInt64(line.split(separator: "\t").last ?? "", radix: 16) ?? .max
-        }
-        #expect(mask("SigBlk") == 0)
-        let ignored = mask("SigIgn")
+        let status = try #require(KernelProcessStatus(pid: pid))
+        #expect(status.blockedSignals == 0)
         for signal in [SIGINT, SIGTERM, SIGHUP] {
-            #expect(ignored & (1 << UInt64(signal - 1)) == 0, "signal \(signal) is ignored in the service")
+            #expect(!status.ignores(signal), "signal \(signal) is ignored in the service")
         }
     }
 
@@ -119,7 +114,7 @@ import Testing
         #expect(project.devctl("start").exitCode == 0)
         let old = try #require(project.trackedPIDs["sleeper"])
         kill(old, SIGKILL)
-        TestProcesses.waitUntil { !TestProcesses.isAlive(old) }
+        TestProcesses.waitUntil { !KernelProcessEntry.isAlive(old) }
         let status = project.devctl("status", "--json")
         #expect(status.exitCode == 3)
         #expect(status.stdout.contains(#""name":"sleeper","state":"dead""#), "\(status)")
@@ -127,7 +122,7 @@ import Testing
         #expect(restart.exitCode == 0, "\(restart)")
         let new = try #require(project.trackedPIDs["sleeper"])
         #expect(new != old)
-        #expect(TestProcesses.isAlive(new))
+        #expect(KernelProcessEntry.isAlive(new))
     }
 
     @Test func serviceExitingAtOnceIsReportedWithStatusAndLog() {

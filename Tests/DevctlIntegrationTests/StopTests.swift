@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -16,9 +16,7 @@ import Testing
 @Suite struct StopTests {
     /// The live PIDs of a service's whole tree (leader, descendants, session members).
     static func tree(of pid: Int32) -> [Int32] {
-        let table = ProcessTable.scan()
-        guard let leader = table[pid] else { return [] }
-        return table.tree(of: leader.identity).map(\.pid)
+        KernelProcessEntry.tree(of: pid).map(\.pid)
     }
 
     @Test func stopEndsPlainServicesGracefullyAndClearsTracking() throws {
@@ -28,7 +26,7 @@ import Testing
         let pids = project.trackedPIDs
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
-        for pid in pids.values { #expect(!TestProcesses.isAlive(pid)) }
+        for pid in pids.values { #expect(!KernelProcessEntry.isAlive(pid)) }
         for phase in 1...5 { #expect(result.stdout.contains("[\(phase)/5]")) }
         #expect(result.stdout.contains("2 stopped gracefully"))
         #expect(result.stdout.contains("no process left"))
@@ -47,7 +45,7 @@ import Testing
         #expect(members.count >= 4, "tree: \(members)")
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
-        for pid in members { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived") }
+        for pid in members { #expect(!KernelProcessEntry.isAlive(pid), "pid \(pid) survived") }
     }
 
     @Test func stopSweepsADoubleForkedSetsidDaemon() throws {
@@ -58,12 +56,12 @@ import Testing
         #expect(project.devctl("start").exitCode == 0)
         TestProcesses.waitUntil { FileManager.default.fileExists(atPath: pidFile) }
         let daemon = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
-        let stat = try #require(TestProcesses.stat(daemon))
-        #expect(stat.sid != project.trackedPIDs["spawner"], "the daemon left the service's session")
-        #expect(stat.ppid != project.trackedPIDs["spawner"])
+        let process = try #require(KernelProcessEntry(pid: daemon))
+        #expect(process.session != project.trackedPIDs["spawner"], "the daemon left the service's session")
+        #expect(process.parent != project.trackedPIDs["spawner"])
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(!TestProcesses.isAlive(daemon))
+        #expect(!KernelProcessEntry.isAlive(daemon))
         #expect(result.stdout.contains("killed pid \(daemon)"), "\(result)")
         #expect(result.stdout.contains("DEVCTL_PROJECT"))
     }
@@ -82,7 +80,7 @@ import Testing
         let service = (json["services"] as? [[String: Any]])?.first
         #expect(service?["signal"] as? String == "SIGKILL")
         #expect((service?["ms"] as? Int ?? 0) >= 500, "killed before its stopTimeout")
-        for pid in members { #expect(!TestProcesses.isAlive(pid)) }
+        for pid in members { #expect(!KernelProcessEntry.isAlive(pid)) }
         #expect(project.markedProcesses.isEmpty, "\(result)")
     }
 
@@ -111,7 +109,7 @@ import Testing
         // Well under the 30 s stopTimeout, with room for a loaded machine.
         #expect((service?["ms"] as? Int ?? .max) < 10_000, "--force waited for the stopTimeout: \(result)")
         #expect((json["ms"] as? Int ?? .max) < 10_000, "--force waited for the stopTimeout: \(result)")
-        #expect(!TestProcesses.isAlive(pid))
+        #expect(!KernelProcessEntry.isAlive(pid))
         #expect(project.markedProcesses.isEmpty, "\(result)")
     }
 
@@ -123,8 +121,8 @@ import Testing
         let worker = try #require(project.trackedPIDs["worker"])
         let result = project.devctl("stop", "api")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(!TestProcesses.isAlive(api))
-        #expect(TestProcesses.isAlive(worker))
+        #expect(!KernelProcessEntry.isAlive(api))
+        #expect(KernelProcessEntry.isAlive(worker))
         #expect(project.trackedPIDs == ["worker": worker])
         #expect(result.stdout.contains("stopping named services only"))
     }
@@ -147,11 +145,11 @@ import Testing
         #expect(project.devctl("start").exitCode == 0)
         let pid = try #require(project.trackedPIDs["frozen"])
         kill(-pid, SIGSTOP)
-        try #require(TestProcesses.waitUntil { TestProcesses.stat(pid)?.state == "T" }, "the service never stopped")
+        try #require(TestProcesses.waitUntil { KernelProcessEntry(pid: pid)?.state == "T" }, "the service never stopped")
         let (result, json) = try project.stopJSON()
         #expect(result.exitCode == 0, "\(result)")
         #expect(StopReport.outcome(json, "frozen") == "graceful")
-        #expect(!TestProcesses.isAlive(pid))
+        #expect(!KernelProcessEntry.isAlive(pid))
         #expect(project.markedProcesses.isEmpty, "\(result)")
     }
 
@@ -172,7 +170,7 @@ import Testing
         }
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
-        for pid in processes { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived") }
+        for pid in processes { #expect(!KernelProcessEntry.isAlive(pid), "pid \(pid) survived") }
         #expect(project.markedProcesses.isEmpty, "\(result)")
     }
 
@@ -203,7 +201,7 @@ import Testing
         #expect(second.devctl("start").exitCode == 0)
         let survivor = try #require(second.trackedPIDs["api"])
         #expect(first.devctl("stop").exitCode == 0)
-        #expect(TestProcesses.isAlive(survivor))
+        #expect(KernelProcessEntry.isAlive(survivor))
         #expect(second.trackedPIDs["api"] == survivor)
     }
 
@@ -214,7 +212,7 @@ import Testing
         environment["DEVCTL_TEST_ID"] = project.testID
         let stranger = TestProcess(["sleep", "300"], environment: environment)
         defer { stranger.stop() }
-        let start = try #require(TestProcesses.stat(stranger.pid)?.startTime)
+        let start = try #require(KernelProcessEntry(pid: stranger.pid)?.startTime)
         project.write(".pids/services.pids.identity", "api:\(stranger.pid):\(stranger.pid):\(start)\n")
         project.write(".pids/services.pids.services", "api:\(stranger.pid)\n")
         let result = project.devctl("stop")
@@ -238,7 +236,7 @@ import Testing
         #expect(project.devctl("start", "api").exitCode == 0)
         let holder = TestProcess(["python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', \(port))); s.listen(); time.sleep(300)"])
         defer { holder.stop() }
-        TestProcesses.waitUntil { PortOwners.isInUse(port: port) }
+        TestProcesses.waitUntil { KernelPortListeners.processes(on: port).contains(holder.pid) }
         let (result, json) = try project.stopJSON()
         #expect(result.exitCode == 1, "\(result)")
         let stragglers = try #require(json["stragglers"] as? [[String: Any]])
@@ -257,7 +255,7 @@ import Testing
         let result = DevctlRunner.finish(launched, began: began)
         #expect(result.exitCode != 0)
         #expect(spawned.count == 2)
-        for pid in spawned.values { #expect(!TestProcesses.isAlive(pid), "\(result)") }
+        for pid in spawned.values { #expect(!KernelProcessEntry.isAlive(pid), "\(result)") }
         #expect(result.stdout.contains("interrupted"))
     }
 
@@ -273,7 +271,7 @@ import Testing
         kill(launched.pid, SIGINT)
         let result = DevctlRunner.finish(launched, began: began)
         #expect(result.stdout.contains("already running"), "\(result)")
-        #expect(TestProcesses.isAlive(api), "Ctrl-C stopped a service that start had not spawned: \(result)")
+        #expect(KernelProcessEntry.isAlive(api), "Ctrl-C stopped a service that start had not spawned: \(result)")
         #expect(project.trackedPIDs["web"] == nil)
     }
 }

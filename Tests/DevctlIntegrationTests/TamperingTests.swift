@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -18,7 +18,7 @@ import Testing
     static let isRoot = geteuid() == 0
     static let hasSetpriv = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
 
-    static func startTime(_ pid: Int32) throws -> UInt64 { try #require(TestProcesses.stat(pid)?.startTime) }
+    static func startTime(_ pid: Int32) throws -> UInt64 { try #require(KernelProcessEntry(pid: pid)?.startTime) }
 
     static func occurrences(of text: String, in output: String) -> Int { output.components(separatedBy: text).count - 1 }
 
@@ -49,7 +49,7 @@ import Testing
             marked["DEVCTL_SERVICE"] = "foreign"
             let process = TestProcess(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sleep", "300"],
                                       environment: marked)
-            #expect(TestProcesses.waitUntil { FileSystem.owner(of: "/proc/\(process.pid)") == 65534 })
+            #expect(TestProcesses.waitUntil { KernelProcessStatus(pid: process.pid)?.userID == 65534 })
             lines.append("foreign:\(process.pid):\(process.pid):\(try Self.startTime(process.pid))")
             expected.append("ignoring tracking entry foreign:\(process.pid): PID \(process.pid) belongs to another user (uid 65534)")
             foreign = process
@@ -64,8 +64,8 @@ import Testing
         let stop = project.devctl("stop")
         #expect(stop.exitCode == 0, "\(stop)")
         for warning in expected { #expect(Self.occurrences(of: warning, in: stop.stderr) == 1, "\(warning)\n\(stop)") }
-        #expect(!TestProcesses.isAlive(api))
-        #expect(TestProcesses.isAlive(1))
+        #expect(!KernelProcessEntry.isAlive(api))
+        #expect(KernelProcessEntry.isAlive(1))
         #expect(stranger.isAlive, "a stranger was signalled")
         #expect(reused.isAlive, "the new owner of a reused PID was signalled")
         if let foreign { #expect(foreign.isAlive, "another user's process was signalled") }
@@ -108,8 +108,8 @@ import Testing
         #expect(status.stderr.contains("ignoring tracking entry api:\(web): PID \(web) is service 'web', not 'api'"), "\(status)")
         let stop = project.devctl("stop", "api")
         #expect(stop.exitCode == 0, "\(stop)")
-        #expect(!TestProcesses.isAlive(api), "api itself, recognised by its marker, is stopped")
-        #expect(TestProcesses.isAlive(web), "'stop api' stopped web")
+        #expect(!KernelProcessEntry.isAlive(api), "api itself, recognised by its marker, is stopped")
+        #expect(KernelProcessEntry.isAlive(web), "'stop api' stopped web")
     }
 
     /// Ways `.pids/` can stop being the user's own.
@@ -173,12 +173,12 @@ import Testing
         let stop = project.devctl("stop")
         #expect(stop.exitCode == 1, "\(stop)")
         #expect(stop.stderr == "error: \(refusal) or pass --force\n", "\(stop)")
-        #expect(TestProcesses.isAlive(api), "a refused stop signalled something")
+        #expect(KernelProcessEntry.isAlive(api), "a refused stop signalled something")
 
         let forced = project.devctl("stop", "--force")
         #expect(forced.exitCode == 0, "\(forced)")
         #expect(forced.stderr.contains("trusting it anyway because of --force"), "\(forced)")
-        #expect(!TestProcesses.isAlive(api))
+        #expect(!KernelProcessEntry.isAlive(api))
     }
 
     @Test func aFileWhereTheTrackingFolderBelongsCannotBeForced() throws {

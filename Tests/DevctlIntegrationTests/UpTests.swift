@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -64,7 +64,7 @@ import Testing
         #expect(result.exitCode == 0, "\(result)")
         for phase in 1...5 { #expect(result.stdout.contains("[\(phase)/5]"), "\(result)") }
         #expect(result.stdout.contains("2 stopped gracefully"))
-        for pid in processes { #expect(!TestProcesses.isAlive(pid), "pid \(pid) survived up's stop") }
+        for pid in processes { #expect(!KernelProcessEntry.isAlive(pid), "pid \(pid) survived up's stop") }
         #expect(project.markedProcesses.isEmpty)
         #expect(project.trackedPIDs.isEmpty)
         #expect(result.stdout.contains("alpha     | old-alpha-line"), "what a service prints while starting is shown")
@@ -85,7 +85,7 @@ import Testing
         #expect(result.exitCode == 0, "\(result)")
         #expect(!result.stdout.contains("old-alpha-line"), "old log lines are not replayed: \(result)")
         #expect(!result.stdout.split(separator: "\n").contains("alpha     | alpha-1"))
-        #expect(!TestProcesses.isAlive(adopted), "the adopted service was stopped at the end")
+        #expect(!KernelProcessEntry.isAlive(adopted), "the adopted service was stopped at the end")
         #expect(project.markedProcesses.isEmpty)
     }
 
@@ -146,7 +146,7 @@ import Testing
         up.signal(SIGINT)
         let result = up.finish()
         #expect(result.exitCode == 0, "\(result)")
-        #expect(!TestProcesses.isAlive(new), "the service started elsewhere is stopped with the session")
+        #expect(!KernelProcessEntry.isAlive(new), "the service started elsewhere is stopped with the session")
         #expect(project.markedProcesses.isEmpty)
     }
 
@@ -177,7 +177,7 @@ import Testing
         #expect(result.stdout.contains("forcing the stop"))
         #expect(result.stdout.contains("1 forced (stubborn)"))
         #expect(result.seconds < 100, "the second Ctrl-C did not cut the 120 s grace short")
-        for pid in processes { #expect(!TestProcesses.isAlive(pid)) }
+        for pid in processes { #expect(!KernelProcessEntry.isAlive(pid)) }
     }
 
     @Test(.enabled(if: PseudoTerminal.isAvailable, "util-linux 'script' is not installed"))

@@ -42,29 +42,9 @@ import Testing
         let line = String(decoding: Self.line(comm: "vim"), as: UTF8.self).replacingOccurrences(of: " 4711 4711 0 ", with: " 4711 4711 34817 ")
         #expect(try #require(ProcessStat.parse(Array(line.utf8))).tty == 34817)
     }
-
-    @Test func parsesThisProcessFromProc() throws {
-        let stat = try #require(try ProcessStat.read(pid: getpid()))
-        #expect(stat.pid == getpid())
-        #expect(stat.startTime > 0)
-    }
-
-    @Test func aVanishedProcessIsGoneAndAnUnreadableOneAnError() throws {
-        #expect(try ProcessStat.read(pid: 4_000_000) == nil, "no such PID: gone")
-        #expect(throws: SystemCallError.self) { try ProcessStat.read(pid: 1, procRoot: "/etc/passwd") }
-    }
 }
 
 @Suite struct ProcessSnapshotTests {
-    @Test func scanFindsThisProcessWithItsCommandLine() throws {
-        let table = try ProcessSnapshot.scan(details: .everything)
-        let me = try #require(table[getpid()])
-        #expect(me.uid == geteuid())
-        #expect(!me.arguments.isEmpty)
-        #expect(table.lineage(of: getpid()).contains(getppid()))
-        #expect(table.uptime > 0)
-    }
-
     @Test func treeIncludesDescendantsAndSessionMembersButNotZombies() throws {
         func entry(_ pid: Int32, ppid: Int32, sid: Int32, state: Character = "S") -> ProcessEntry {
             ProcessEntry(stat: ProcessStat(pid: pid, comm: "p\(pid)", state: state, ppid: ppid, pgid: sid, sid: sid,

@@ -25,7 +25,7 @@ import Testing
         #expect(FileSystem.readText(store.pidsFile) == "4711\n4712\n")
         #expect(FileSystem.readText(store.servicesFile) == "api:4711\nworker:4712\n")
         #expect(FileSystem.readText(store.groupsFile) == "4711:api:4711\n4712:worker:4712\n")
-        let snapshot = store.read()
+        let snapshot = try store.read()
         #expect(snapshot.problems.isEmpty)
         #expect(snapshot.entries == [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 99),
                                      TrackedService(name: "worker", pid: 4712, pgid: 4712, startTime: 100)])
@@ -35,7 +35,7 @@ import Testing
         let store = try Self.temporaryStore()
         try Array("api:4711:4711:99\nnot a line\nx:y:z:w\n:1:1:1\nbad/name:5:5:5\nworker:-3:-3:1\napi:4800:4800:5\ndb:12:12:7\n".utf8)
             .withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: store.identityFile)) }
-        let snapshot = store.read()
+        let snapshot = try store.read()
         #expect(snapshot.entries.map(\.name) == ["api", "db"])
         #expect(snapshot.problems.count == 6)
         #expect(snapshot.problems.first?.contains("line 2") == true)
@@ -59,21 +59,6 @@ import Testing
         }
     }
 
-    @Test func temporaryFilesOfDeadWritersAreRemovedOnTheNextWrite() throws {
-        let store = try Self.temporaryStore()
-        let dead = try Spawner.spawn(arguments: ["true"], environment: [:], workingDirectory: "/", outputDescriptor: -1,
-                                     placement: .newProcessGroup)
-        _ = Spawner.reap(dead, blocking: true)
-        let stale = store.identityFile + ".tmp.\(dead)", alive = store.pidsFile + ".tmp.1"
-        let unrelated = store.directory + "/notes.tmp.\(dead)"
-        for path in [stale, alive, unrelated] { _ = FileManager.default.createFile(atPath: path, contents: Data("api:1".utf8)) }
-        #expect(store.read().entries.isEmpty, "temporary files are never read")
-        try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 9)])
-        #expect(!FileManager.default.fileExists(atPath: stale))
-        #expect(FileManager.default.fileExists(atPath: alive), "a live writer's file is not touched")
-        #expect(FileManager.default.fileExists(atPath: unrelated))
-    }
-
     @Test func reconcileRewritesLegacyFilesThatLagBehindTheIdentityFile() throws {
         let store = try Self.temporaryStore()
         let entries = [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 99),
@@ -93,5 +78,20 @@ import Testing
         try "4711:api:4711\n".write(toFile: store.groupsFile, atomically: true, encoding: .utf8)
         #expect(try store.reconcile() == false)
         #expect(FileSystem.readText(store.groupsFile) == "4711:api:4711\n")
+    }
+
+    @Test func aStateFileThatIsNotAPlainFileIsAnErrorNeverWaitedOn() throws {
+        let store = try Self.temporaryStore()
+        #expect(mkfifo(store.identityFile, 0o644) == 0)
+        // Opened without blocking: a FIFO nobody writes to would otherwise hang the read forever.
+        #expect(throws: SystemCallError.self) { try store.read() }
+        unlink(store.identityFile)
+        #expect(mkdir(store.identityFile, 0o755) == 0)
+        #expect(throws: SystemCallError.self) { try store.read() }
+        rmdir(store.identityFile)
+        #expect(symlink(store.groupsFile, store.identityFile) == 0)
+        #expect(throws: SystemCallError.self, "a planted link is not followed") { try store.read() }
+        unlink(store.identityFile)
+        #expect(try store.read().entries.isEmpty, "no file at all: no entries, no error")
     }
 }

@@ -89,7 +89,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
         #expect(store.readTrusted().entries.count == 1)
         chmod(store.identityFile, 0o666)
-        let snapshot = store.readTrusted()
+        let snapshot = try store.readTrusted()
         #expect(snapshot.entries.isEmpty)
         #expect(snapshot.problems == ["'\(store.identityFile)' is writable by its group and others (mode 0666); refusing to trust it — fix with 'chmod 644 \(store.identityFile)'"])
     }

@@ -4,10 +4,10 @@ import Glibc
 import DevctlCLI
 import DevctlConfig
 import DevctlLifecycle
-import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -91,8 +91,8 @@ extension TestProject {
     var liveLeaders: [String: [Int32]] {
         var result = [String: [Int32]]()
         for pid in markedProcesses {
-            guard let stat = TestProcesses.stat(pid), stat.sid == pid,
-                  let service = ProcessDetails.environment(of: pid)?["DEVCTL_SERVICE"] else { continue }
+            guard KernelProcessEntry(pid: pid)?.session == pid,
+                  let service = KernelProcessEntry.environment(of: pid)?["DEVCTL_SERVICE"] else { continue }
             result[service, default: []].append(pid)
         }
         return result

@@ -8,6 +8,7 @@ import DevctlProcesses
 import DevctlSystem
 import DevctlText
 import DevctlTracking
+import DevctlTestSupport
 import Foundation
 import Testing
 
@@ -68,7 +69,7 @@ final class TestProject: @unchecked Sendable {
     }
 
     /// Every live process carrying this test's marker.
-    var markedProcesses: [Int32] { TestProcesses.carrying("DEVCTL_TEST_ID", testID) }
+    var markedProcesses: [Int32] { KernelProcessEntry.carrying("DEVCTL_TEST_ID", testID) }
 
     /// Stops everything this test started (devctl first, then SIGKILL by marker) and removes the folder.
     func cleanUp(sourceLocation: SourceLocation = #_sourceLocation) {
@@ -79,43 +80,38 @@ final class TestProject: @unchecked Sendable {
 
 }
 
-/// Facts about processes, read from /proc as a user would check them.
+/// Finding, killing and waiting for the processes a test started. What they are is read with the
+/// independent `KernelProcessEntry`, never with devctl's own process code.
 enum TestProcesses {
-    static func stat(_ pid: Int32) -> ProcessStat? {
-        FileSystem.readBytes("/proc/\(pid)/stat").flatMap(ProcessStat.parse)
-    }
-
-    /// Alive means present and not a zombie.
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = stat(pid) else { return false }
-        return stat.state != "Z" && stat.state != "X"
-    }
-
-    static func carrying(_ key: String, _ value: String) -> [Int32] {
-        ProcessTable.scan().entries.values
-            .filter { !$0.isGone && $0.pid != getpid() && ProcessDetails.environment(of: $0.pid, contains: key, value) }
-            .map(\.pid).sorted()
-    }
-
     /// SIGKILLs every process carrying the marker, again and again (a dying tree may still fork),
     /// until none is left or `timeout` passes; survivors are recorded as an issue, by PID and
     /// command line, so a leak fails the test that caused it instead of hiding.
     static func killAll(carrying key: String, _ value: String, timeout: Double = 10,
                         sourceLocation: SourceLocation = #_sourceLocation) {
         let deadline = Date().addingTimeInterval(timeout)
-        var pids = carrying(key, value)
+        var pids = KernelProcessEntry.carrying(key, value)
         while !pids.isEmpty, Date() < deadline {
             for pid in pids { kill(pid, SIGKILL) }
             usleep(20_000)
-            pids = carrying(key, value)
+            pids = KernelProcessEntry.carrying(key, value)
         }
         guard !pids.isEmpty else { return }
         let named = pids.map { pid in
-            let command = ProcessDetails.arguments(of: pid).joined(separator: " ")
+            let command = KernelProcessEntry(pid: pid)?.commandLine ?? ""
             return "\(pid) (\(command.isEmpty ? "?" : command))"
         }
         Issue.record("still alive \(timeout) s after SIGKILL, carrying \(key)=\(value): \(named.joined(separator: ", "))",
                      sourceLocation: sourceLocation)
+    }
+
+    /// The PID of a process that has exited and been reaped, as a killed writer's would be: no
+    /// process has it now (until the kernel hands it out again).
+    static func reapedPID() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes.
@@ -165,7 +161,7 @@ final class TestProcess: @unchecked Sendable {
                                  outputDescriptor: -1, placement: .newSession)
     }
 
-    var isAlive: Bool { TestProcesses.isAlive(pid) }
+    var isAlive: Bool { KernelProcessEntry.isAlive(pid) }
 
     func stop() {
         lock.lock()

@@ -5,9 +5,29 @@ import DevctlProcesses
 import DevctlSystem
 import Testing
 
-/// What one scan of this machine's `/proc` reads, and that it fails closed: nothing here is
-/// started, only devctl's own test process is read.
+/// devctl's own /proc reader on the live /proc of this machine, with this test process as the
+/// sample: what one scan reads, and that it fails closed.
 @Suite struct ProcessSnapshotScanTests {
+    @Test func scanFindsThisProcessWithItsCommandLine() throws {
+        let table = try ProcessSnapshot.scan(details: .everything)
+        let me = try #require(table[getpid()])
+        #expect(me.uid == geteuid())
+        #expect(!me.arguments.isEmpty)
+        #expect(table.lineage(of: getpid()).contains(getppid()))
+        #expect(table.uptime > 0)
+    }
+
+    @Test func parsesThisProcessFromProc() throws {
+        let stat = try #require(try ProcessStat.read(pid: getpid()))
+        #expect(stat.pid == getpid())
+        #expect(stat.startTime > 0)
+    }
+
+    @Test func aVanishedProcessIsGoneAndAnUnreadableOneAnError() throws {
+        #expect(try ProcessStat.read(pid: 4_000_000) == nil, "no such PID: gone")
+        #expect(throws: SystemCallError.self) { try ProcessStat.read(pid: 1, procRoot: "/etc/passwd") }
+    }
+
     @Test func scanReadsCommandLinesOnlyWhereAsked() throws {
         #expect(try #require(try ProcessSnapshot.scan()[getpid()]).arguments.isEmpty)
         let table = try ProcessSnapshot.scan(details: .everything)

@@ -12,6 +12,8 @@ import Testing
 import Glibc
 #endif
 
+/// The runner of short commands (health checks, docker) against real shells: output, exit
+/// status, signals, timeouts and the process group it kills.
 @Suite struct CommandRunnerTests {
     let runner = CommandRunner(environment: ["PATH": "/usr/bin:/bin", "GREETING": "hello"])
 

@@ -9,6 +9,7 @@ import Foundation
 import Glibc
 import Testing
 
+/// devctl's port-holder lookup against this process's own sockets and a python server.
 @Suite struct PortOwnersTests {
     @Test func listenersNamesThisTestProcess() throws {
         let listener = try LoopbackSocket()
