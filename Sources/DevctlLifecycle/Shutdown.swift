@@ -47,14 +47,14 @@ public struct Shutdown: Sendable {
     /// start); every later failure is in the report, which then does not succeed.
     public func run(_ options: StopOptions, report emit: @escaping @Sendable (ShutdownEvent) -> Void) throws -> ShutdownReport {
         let began = ContinuousClock.now
-        let tracking = try project.store.read()
+        var run = StopRun(project: project, options: options, emit: emit)
+        let tracking = readTracking(run: &run)
         let names = try project.resolveNamesAllowingTracked(options.names, tracked: tracking)
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         (inspection.problems + inspection.warnings).forEach { emit(.warning($0)) }
         let plan = ShutdownPlan.make(project: project, inspection: inspection, scan: scan, names: names,
                                      force: options.force, timeout: options.timeout)
-        var run = StopRun(project: project, options: options, emit: emit)
 
         emit(.phase(1, "Graceful"))
         let laggards = GracefulPhase.stop(plan, run: &run)
@@ -81,6 +81,19 @@ public struct Shutdown: Sendable {
                               detail: "\(report.services.count) services, \(report.orphans.count) orphans, "
                                 + "\(report.stragglers.count) stragglers, \(report.failures.count) unproven")
         return report
+    }
+
+    /// The tracking entries; when they cannot be read (a link or a FIFO planted in `.pids/`), the
+    /// stop still takes down what carries the project's marker, but cannot prove it found
+    /// everything, so it fails.
+    private func readTracking(run: inout StopRun) -> TrackingStore.Snapshot {
+        do {
+            return try project.store.read()
+        } catch {
+            run.fail(StopFailure(service: nil, detail: "cannot read the tracking files (\(error)); "
+                                    + "stopping only what carries \(Project.markerVariable)"))
+            return TrackingStore.Snapshot()
+        }
     }
 
     private func stopContainers(_ plan: ShutdownPlan, run: inout StopRun) {

@@ -28,6 +28,11 @@ public struct TrackingStore: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var entries: [TrackedService] = []
         public var problems: [String] = []
+
+        public init(entries: [TrackedService] = [], problems: [String] = []) {
+            self.entries = entries
+            self.problems = problems
+        }
     }
 
     /// Creates `.pids/` and `.pids/logs/` if needed.

@@ -205,12 +205,14 @@ import Testing
         #expect(second.trackedPIDs["api"] == survivor)
     }
 
+    /// A recorded leader is believed on its identity only while it leads its own session, as
+    /// devctl spawns every service; anything else must carry the project's marker.
     @Test func processWrittenIntoTrackingButNotStartedByDevctlSurvives() throws {
         let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"]}]}"#)
         defer { project.cleanUp() }
         var environment = ProcessInfo.processInfo.environment
         environment["DEVCTL_TEST_ID"] = project.testID
-        let stranger = TestProcess(["sleep", "300"], environment: environment)
+        let stranger = TestProcess(["sleep", "300"], environment: environment, sessionLeader: false)
         defer { stranger.stop() }
         let start = try #require(KernelProcessEntry(pid: stranger.pid)?.startTime)
         project.write(".pids/services.pids.identity", "api:\(stranger.pid):\(stranger.pid):\(start)\n")
@@ -229,6 +231,8 @@ import Testing
         #expect(result.stdout.contains("0 straggler"))
     }
 
+    /// A port held by a process that is not the project's is the user's to deal with: named as
+    /// a warning, never killed, and not a reason to fail the stop.
     @Test func verificationNamesAForeignProcessStillHoldingAServicePort() throws {
         let port = FreePort.next()
         let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"], "healthcheck": {"command": "true"}}, {"name": "db", "command": ["sleep", "300"], "healthcheck": {"tcp": \#(port), "timeout": 0.5}}]}"#)
@@ -238,9 +242,10 @@ import Testing
         defer { holder.stop() }
         TestProcesses.waitUntil { KernelPortListeners.processes(on: port).contains(holder.pid) }
         let (result, json) = try project.stopJSON()
-        #expect(result.exitCode == 1, "\(result)")
-        let stragglers = try #require(json["stragglers"] as? [[String: Any]])
-        #expect(stragglers.contains { $0["pid"] as? Int == Int(holder.pid) && $0["service"] as? String == "port \(port)" }, "\(result)")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect((json["stragglers"] as? [[String: Any]])?.isEmpty == true, "\(result)")
+        #expect(result.stderr.contains("warning: port \(port) is held by pid \(holder.pid): "), "\(result)")
+        #expect(result.stderr.contains("which is not this project's"), "\(result)")
         #expect(holder.isAlive, "verification must name the holder, not kill it")
     }
 

@@ -15,7 +15,7 @@ import Testing
         let stale = store.identityFile + ".tmp.\(dead)", alive = store.pidsFile + ".tmp.1"
         let unrelated = store.directory + "/notes.tmp.\(dead)"
         for path in [stale, alive, unrelated] { _ = FileManager.default.createFile(atPath: path, contents: Data("api:1".utf8)) }
-        #expect(store.read().entries.isEmpty, "temporary files are never read")
+        #expect(try store.read().entries.isEmpty, "temporary files are never read")
         try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 9)])
         #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(FileManager.default.fileExists(atPath: alive), "a live writer's file is not touched")

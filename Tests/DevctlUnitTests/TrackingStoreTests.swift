@@ -44,10 +44,10 @@ import Testing
     @Test func legacyFilesWithoutIdentityAreReadWithoutStartTime() throws {
         let store = try Self.temporaryStore()
         try "4711:api:4711\n".write(toFile: store.groupsFile, atomically: true, encoding: .utf8)
-        #expect(store.read().entries == [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: nil)])
+        #expect(try store.read().entries == [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: nil)])
         unlink(store.groupsFile)
         try "api:4711\n".write(toFile: store.servicesFile, atomically: true, encoding: .utf8)
-        #expect(store.read().entries == [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: nil)])
+        #expect(try store.read().entries == [TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: nil)])
     }
 
     @Test func writingNoEntriesRemovesTheFiles() throws {
@@ -70,7 +70,7 @@ import Testing
         #expect(try store.reconcile() == true)
         #expect(FileSystem.readText(store.pidsFile) == "4711\n4712\n")
         #expect(FileSystem.readText(store.groupsFile) == "4711:api:4711\n4712:web:4712\n")
-        #expect(store.read().entries == entries)
+        #expect(try store.read().entries == entries)
     }
 
     @Test func legacyFilesAloneAreNotReconciledAway() throws {

@@ -87,7 +87,7 @@ import Testing
     @Test func statusReadsNoEntriesFromAFolderItDoesNotTrust() throws {
         let store = try Self.store()
         defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
-        #expect(store.readTrusted().entries.count == 1)
+        #expect(try store.readTrusted().entries.count == 1)
         chmod(store.identityFile, 0o666)
         let snapshot = try store.readTrusted()
         #expect(snapshot.entries.isEmpty)

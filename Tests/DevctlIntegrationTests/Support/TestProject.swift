@@ -156,9 +156,12 @@ final class TestProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var reaped = false
 
-    init(_ arguments: [String], directory: String = "/tmp", environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `sessionLeader`: in a session of its own, as devctl starts services; else only in a
+    /// process group of its own, inside the test runner's session.
+    init(_ arguments: [String], directory: String = "/tmp", environment: [String: String] = ProcessInfo.processInfo.environment,
+         sessionLeader: Bool = true) {
         pid = try! Spawner.spawn(arguments: arguments, environment: environment, workingDirectory: directory,
-                                 outputDescriptor: -1, placement: .newSession)
+                                 outputDescriptor: -1, placement: sessionLeader ? .newSession : .newProcessGroup)
     }
 
     var isAlive: Bool { KernelProcessEntry.isAlive(pid) }
