@@ -18,9 +18,18 @@ public enum ConfigLocator {
 
     /// In order: `explicit` (from `-f`, relative to `currentDirectory`), else `$DEVCTL_FILE`
     /// (an empty value counts as unset), else the nearest `services.json` in `currentDirectory`
-    /// or one of its parents. Returns an absolute path without `.` or `..` components.
+    /// or one of its parents. Returns an absolute path whose folder — the project root — is
+    /// canonical (symbolic links resolved), so a project reached through a link is the same
+    /// project, with the same marker, as the one reached directly.
     public static func locate(explicit: String?, environment: [String: String],
                               currentDirectory: String) throws(ConfigLocatorError) -> String {
+        let found = try find(explicit: explicit, environment: environment, currentDirectory: currentDirectory)
+        guard let root = FileSystem.canonicalPath(directory(of: found)) else { return found }
+        return (root == "/" ? "" : root) + "/" + found[found.index(after: found.lastIndex(of: "/")!)...]
+    }
+
+    private static func find(explicit: String?, environment: [String: String],
+                             currentDirectory: String) throws(ConfigLocatorError) -> String {
         if let explicit {
             return try existingFile(explicit, givenBy: "-f", currentDirectory: currentDirectory)
         }

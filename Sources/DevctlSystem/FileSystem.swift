@@ -113,6 +113,14 @@ public enum FileSystem {
         return names
     }
 
+    /// `path` with every symbolic link, `.` and `..` resolved (`realpath(3)`), or nil when it
+    /// does not exist.
+    public static func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// Whether something exists at `path` (a symbolic link counts by its target).
     public static func exists(_ path: String) -> Bool {
         var info = stat()
