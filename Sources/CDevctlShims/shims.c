@@ -15,17 +15,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef POSIX_SPAWN_SETSID
-#define POSIX_SPAWN_SETSID 0x80
-#endif
-
 static int redirect(posix_spawn_file_actions_t *actions, int from, int to) {
     if (from < 0) return posix_spawn_file_actions_addopen(actions, to, "/dev/null", O_WRONLY, 0);
     return posix_spawn_file_actions_adddup2(actions, from, to);
 }
 
 static int spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-                 const char *cwd, int stdout_fd, int stderr_fd, short session_flag) {
+                 const char *cwd, int stdout_fd, int stderr_fd) {
     posix_spawnattr_t attr;
     posix_spawn_file_actions_t actions;
     sigset_t empty, all;
@@ -38,8 +34,8 @@ static int spawn(pid_t *pid, const char *path, char *const argv[], char *const e
         posix_spawnattr_destroy(&attr);
         return rc;
     }
-    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | session_flag;
-    if (session_flag == POSIX_SPAWN_SETPGROUP) posix_spawnattr_setpgroup(&attr, 0);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP;
+    posix_spawnattr_setpgroup(&attr, 0);
     rc = posix_spawnattr_setflags(&attr, flags);
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &empty);
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
@@ -55,14 +51,9 @@ static int spawn(pid_t *pid, const char *path, char *const argv[], char *const e
     return rc;
 }
 
-int devctl_spawn_session_leader(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-                                const char *cwd, int stdout_fd, int stderr_fd) {
-    return spawn(pid, path, argv, envp, cwd, stdout_fd, stderr_fd, POSIX_SPAWN_SETSID);
-}
-
 int devctl_spawn_grouped(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                          const char *cwd, int stdout_fd, int stderr_fd) {
-    return spawn(pid, path, argv, envp, cwd, stdout_fd, stderr_fd, POSIX_SPAWN_SETPGROUP);
+    return spawn(pid, path, argv, envp, cwd, stdout_fd, stderr_fd);
 }
 
 int devctl_pidfd_open(pid_t pid) {

@@ -14,9 +14,11 @@ public struct SpawnError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Starts processes with `posix_spawn`, the only way devctl creates children. Service leaders get
-/// a new session (PID = PGID = SID); helpers get a process group of their own. Both get an empty
-/// signal mask and default dispositions whatever thread spawns them, and no descriptor but 0–2.
+/// Starts processes, the only way devctl creates children. Service leaders get a new session
+/// (PID = PGID = SID), joined to their cgroup before their first instruction where one is given,
+/// by devctl's own clone3/fork spawner, which resets every signal — glibc's internal 32 and 33
+/// too — to its default; helpers get a process group of their own through `posix_spawn`. All get
+/// an empty signal mask whatever thread spawns them, and no descriptor but 0–2.
 public enum Spawner {
     public enum Placement: Sendable { case newSession, newProcessGroup }
 
@@ -25,16 +27,30 @@ public enum Spawner {
 
     /// Spawns `arguments` (the first is looked up in the child's `PATH` unless it contains `/`) in
     /// `workingDirectory` (nil: devctl's own). Output goes to `outputDescriptor` (-1: /dev/null),
-    /// stderr to `errorDescriptor` when given (else the same place). Returns the child's PID.
+    /// stderr to `errorDescriptor` when given (else the same place). A new session joins `cgroup`
+    /// when given. Returns the child's PID.
     public static func spawn(arguments: [String], environment: [String: String], workingDirectory: String?,
                              outputDescriptor: Int32, errorDescriptor: Int32? = nil,
-                             placement: Placement) throws(SpawnError) -> Int32 {
+                             placement: Placement, cgroup: CgroupFolder? = nil) throws(SpawnError) -> Int32 {
         let errorDescriptor = errorDescriptor ?? outputDescriptor
         guard let program = arguments.first, !program.isEmpty else { throw SpawnError(message: "empty command") }
         let executable = try resolve(program, path: environment["PATH"] ?? defaultSearchPath)
         let environmentLines = environment.map { "\($0.key)=\($0.value)" }.sorted()
+        var joining: (folder: Int32, procs: Int32) = (-1, -1)
+        if let cgroup {
+            do {
+                joining = try cgroup.openForJoining()
+            } catch {
+                throw SpawnError(message: "cannot join its cgroup: \(error)")
+            }
+        }
+        defer {
+            if joining.folder >= 0 { close(joining.folder) }
+            if joining.procs >= 0 { close(joining.procs) }
+        }
         var pid: pid_t = 0
         var code: Int32 = 0
+        var step: UnsafePointer<CChar>?
         // ETXTBSY: a file just written (a script being saved) can still be open for writing in a
         // child that another thread forked meanwhile, until that child execs; it passes at once.
         var backoff = Backoff()
@@ -43,7 +59,8 @@ public enum Spawner {
                 withCStrings(environmentLines) { envp in
                     switch placement {
                     case .newSession:
-                        devctl_spawn_session_leader(&pid, executable, argv, envp, workingDirectory, outputDescriptor, errorDescriptor)
+                        devctl_spawn_contained(&pid, executable, argv, envp, workingDirectory, outputDescriptor,
+                                               errorDescriptor, joining.folder, joining.procs, &step)
                     case .newProcessGroup:
                         devctl_spawn_grouped(&pid, executable, argv, envp, workingDirectory, outputDescriptor, errorDescriptor)
                     }
@@ -53,6 +70,9 @@ public enum Spawner {
             backoff.pause()
         }
         guard code == 0 else {
+            if let step, let name = Optional(String(cString: step)), name != "exec", name != "chdir" {
+                throw SpawnError(message: "cannot start it (\(name)): \(Errno(rawValue: code))")
+            }
             if let workingDirectory, !FileSystem.isDirectory(workingDirectory) {
                 throw SpawnError(message: "cannot enter '\(workingDirectory)': \(Errno(rawValue: code))")
             }

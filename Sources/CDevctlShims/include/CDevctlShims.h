@@ -3,17 +3,25 @@
 
 #include <sys/types.h>
 
-/// Spawns `path` with `argv`/`envp` as the leader of a new session (POSIX_SPAWN_SETSID), with an
-/// empty signal mask, every signal at its default disposition, stdin from /dev/null, stdout and
-/// stderr on `stdout_fd` and `stderr_fd` (-1: /dev/null), the working directory `cwd`, and every
-/// other descriptor closed. Returns 0 or an errno value (posix_spawn does not set errno).
-int devctl_spawn_session_leader(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-                                const char *cwd, int stdout_fd, int stderr_fd);
-
-/// Spawns a short-lived helper (health-check command) in a new process group of its own so that a
-/// timeout can kill all of it; otherwise as `devctl_spawn_session_leader`.
+/// Spawns a short-lived helper (a health-check command, docker) with posix_spawn in a new process
+/// group of its own, so that a timeout can kill all of it: an empty signal mask, every catchable
+/// signal at its default, stdin from /dev/null, stdout and stderr on `stdout_fd` and `stderr_fd`
+/// (-1: /dev/null), the working directory `cwd`, every other descriptor closed. Returns 0 or an
+/// errno value (posix_spawn does not set errno).
 int devctl_spawn_grouped(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                          const char *cwd, int stdout_fd, int stderr_fd);
+
+/// Starts a service leader with fork semantics, doing in the child, before its first instruction:
+/// join the cgroup open as `cgroup_fd` (-1: stay in the parent's), with clone3's
+/// CLONE_INTO_CGROUP where the kernel has it and else by writing itself into `cgroup_procs_fd`;
+/// setsid; every signal disposition to default with the raw rt_sigaction syscall (glibc's
+/// posix_spawn leaves its internal signals 32 and 33 ignored); an empty signal mask; stdin from
+/// /dev/null, stdout and stderr on `stdout_fd`/`stderr_fd` (-1: /dev/null); every other descriptor
+/// closed; chdir to `cwd` (NULL: stay); execve. A failure in the child comes back through a
+/// close-on-exec pipe: the return value is 0, or the errno of the step that failed, with
+/// `*failed_step` naming it ("clone3", "cgroup", "setsid", "chdir", "exec", …).
+int devctl_spawn_contained(pid_t *pid, const char *path, char *const argv[], char *const envp[], const char *cwd,
+                           int stdout_fd, int stderr_fd, int cgroup_fd, int cgroup_procs_fd, const char **failed_step);
 
 /// pidfd_open(2) as a raw syscall; -1 and errno on failure.
 int devctl_pidfd_open(pid_t pid);
