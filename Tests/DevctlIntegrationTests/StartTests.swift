@@ -95,6 +95,8 @@ import Testing
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             #expect(!status.ignores(signal), "signal \(signal) is ignored in the service")
         }
+        // Not even glibc's internal 32 and 33, which posix_spawn leaves ignored.
+        #expect(status.ignoredSignals == 0, "SigIgn: \(String(status.ignoredSignals, radix: 16))")
     }
 
     @Test func secondStartLeavesRunningServicesAlone() throws {
