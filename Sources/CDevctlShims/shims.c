@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static int redirect(posix_spawn_file_actions_t *actions, int from, int to) {
@@ -54,6 +55,12 @@ static int spawn(pid_t *pid, const char *path, char *const argv[], char *const e
 int devctl_spawn_grouped(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                          const char *cwd, int stdout_fd, int stderr_fd) {
     return spawn(pid, path, argv, envp, cwd, stdout_fd, stderr_fd);
+}
+
+int devctl_xattr_is_one(const char *path, const char *name) {
+    char value[2];
+    ssize_t length = getxattr(path, name, value, sizeof value);
+    return length == 1 && value[0] == '1';
 }
 
 int devctl_pidfd_open(pid_t pid) {

@@ -5,7 +5,7 @@ import Foundation
 /// The rules of services.json (SPEC §1). It walks the whole document, recording every problem
 /// with its place instead of stopping at the first, and builds the config only if there is none.
 struct ConfigValidator {
-    static let projectKeys = ["project", "stopTimeout", "orphanPatterns", "compose", "services"]
+    static let projectKeys = ["project", "stopTimeout", "orphanPatterns", "compose", "containment", "services"]
     static let serviceKeys = ["name", "command", "cwd", "env", "envFile", "dependsOn", "healthcheck", "stopSignal", "stopTimeout"]
     static let healthCheckKinds = ["tcp", "http", "command"]
     static let healthCheckKeys = healthCheckKinds + ["timeout", "interval"]
@@ -46,6 +46,7 @@ struct ConfigValidator {
         let stopTimeout = keys["stopTimeout"].flatMap { self.stopTimeout($0, at: "stopTimeout") } ?? ServicesConfig.defaultStopTimeout
         let orphanPatterns = keys["orphanPatterns"].flatMap { self.orphanPatterns($0) } ?? []
         let compose = composeFile(keys["compose"])
+        let containment = keys["containment"].flatMap { self.containment($0) } ?? .auto
 
         var declarations: [Declaration] = []
         if let services = keys["services"], case .array(let items) = services.kind {
@@ -63,10 +64,18 @@ struct ConfigValidator {
 
         guard problems.isEmpty else { return nil }
         return ServicesConfig(project: project, root: root, file: file, stopTimeout: stopTimeout,
-                              orphanPatterns: orphanPatterns, compose: compose, services: declarations.compactMap(\.config))
+                              orphanPatterns: orphanPatterns, compose: compose, containment: containment,
+                              services: declarations.compactMap(\.config))
     }
 
     // MARK: Project
+
+    private mutating func containment(_ value: JSONValue) -> ContainmentMode? {
+        if case .string(let name) = value.kind, let mode = ContainmentMode(rawValue: name) { return mode }
+        let names = ContainmentMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        report("containment", "expected one of \(names), got \(value.summary)")
+        return nil
+    }
 
     private mutating func projectName(_ value: JSONValue) -> String? {
         let expected = "a name made of letters, digits, '_', '.' and '-'"

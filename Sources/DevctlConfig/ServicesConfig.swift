@@ -25,12 +25,16 @@ public struct ServicesConfig: Sendable, Equatable {
     public var orphanPatterns: [String]
     /// The absolute path of the compose file; nil when disabled or none was found.
     public var compose: String?
+    /// Whether services run in cgroups of their own.
+    public var containment: ContainmentMode
     /// In declaration order.
     public var services: [ServiceConfig]
 
     public init(project: String, root: String, file: String, stopTimeout: Double = ServicesConfig.defaultStopTimeout,
-                orphanPatterns: [String] = [], compose: String? = nil, services: [ServiceConfig]) {
+                orphanPatterns: [String] = [], compose: String? = nil, containment: ContainmentMode = .auto,
+                services: [ServiceConfig]) {
         self.project = project
+        self.containment = containment
         self.root = root
         self.file = file
         self.stopTimeout = stopTimeout
@@ -42,6 +46,16 @@ public struct ServicesConfig: Sendable, Equatable {
     public func service(named name: String) -> ServiceConfig? {
         services.first { $0.name == name }
     }
+}
+
+/// The `containment` key: whether each service runs in a cgroup of its own (SPEC §4).
+public enum ContainmentMode: String, Sendable, Equatable, CaseIterable {
+    /// A cgroup per service where devctl may create cgroups, else the session rules.
+    case auto
+    /// Cgroups are required: a start without them is refused, saying why.
+    case cgroup
+    /// Never cgroups: sessions, groups, trees and the marker only.
+    case session
 }
 
 /// One process devctl starts, supervises and stops.

@@ -8,6 +8,7 @@ enum ForcePhase {
         var killed = Set<ProcessIdentity>()
         for item in pending {
             let target = item.target
+            killCgroups(of: target, run: &run)
             GracefulPhase.signal(target, with: .kill, run: &run)
             killed.formUnion(target.processes.map(\.identity))
             run.emit(.forced(name: target.name, processes: target.processes.count))
@@ -37,6 +38,25 @@ enum ForcePhase {
         return pending.map { item in
             ServiceStopResult(name: item.target.name, pid: item.target.leader?.pid, outcome: .forced, signal: .kill,
                               milliseconds: Shutdown.milliseconds(since: item.signalledAt), note: nil)
+        }
+    }
+
+    /// `cgroup.kill` on each of the target's cgroups — every member at once, a tree forking
+    /// during the kill included — then a wait for the kernel's "empty". Where the kernel has no
+    /// `cgroup.kill`, the members get SIGKILL one by one, and the rescans below repeat it.
+    private static func killCgroups(of target: StopTarget, run: inout StopRun) {
+        for cgroup in target.cgroups {
+            do {
+                if try !cgroup.folder.kill() {
+                    for pid in try cgroup.folder.members() {
+                        guard let stat = try ProcessStat.read(pid: pid) else { continue }
+                        try SafeSignal.send(.kill, to: ProcessIdentity(pid: pid, startTime: stat.startTime))
+                    }
+                }
+                _ = try cgroup.folder.waitUntilEmpty(until: .now + .seconds(1))
+            } catch {
+                run.fail(StopFailure(service: target.name, detail: "\(error)"))
+            }
         }
     }
 

@@ -109,22 +109,32 @@ enum GracefulPhase {
         }
     }
 
-    /// How many of the target's processes are still alive; a read that fails is the error.
+    /// How many of the target's processes are still alive (at least one while one of its
+    /// cgroups is populated); a read that fails is the error.
     private static func remaining(_ target: StopTarget) -> Result<Int, SystemCallError> {
         var count = 0
-        for process in target.processes {
-            do {
-                if try ProcessSnapshot.isAlive(process.identity) { count += 1 }
-            } catch {
-                return .failure(error)
+        do throws(SystemCallError) {
+            for process in target.processes where try ProcessSnapshot.isAlive(process.identity) { count += 1 }
+            for cgroup in target.cgroups where count == 0 {
+                if try cgroup.folder.events()?.populated == true { count = 1 }
             }
+        } catch {
+            return .failure(error)
         }
         return .success(count)
     }
 
-    /// The stop signal to the group (while the leader proves it) and to every tree member outside
-    /// it; a stopped process also gets SIGCONT so it can act on the signal.
+    /// The stop signal to the group (while the leader proves it) and to every tree or cgroup
+    /// member outside it; a stopped process also gets SIGCONT and a frozen cgroup is thawed, so
+    /// they can act on the signal.
     static func signal(_ target: StopTarget, with signal: Signal, run: inout StopRun) {
+        for cgroup in target.cgroups where cgroup.frozen && signal != .kill {
+            do {
+                _ = try cgroup.folder.freeze(false)
+            } catch {
+                run.fail(StopFailure(service: target.name, detail: "\(error)"))
+            }
+        }
         run.fail(SafeSignal.send(signal, toTree: target.processes, leader: target.leader, group: target.group),
                  service: target.name)
         if signal != .kill {

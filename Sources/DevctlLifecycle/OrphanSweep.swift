@@ -16,7 +16,7 @@ struct OrphanSweep {
         repeat {
             let scan: ProjectScan
             do {
-                scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty))
+                scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty), for: run.project)
             } catch {
                 run.fail(StopFailure(service: nil, detail: "cannot look for orphans: \(error)"))
                 return

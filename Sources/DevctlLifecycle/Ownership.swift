@@ -2,7 +2,7 @@ import DevctlConfig
 import DevctlProcesses
 import Foundation
 
-/// Why a process the tracking files do not name belongs to the project (SPEC §4, rules a–c).
+/// Why a process the tracking files do not name belongs to the project (SPEC §4, rules a–d).
 public enum OwnershipClaim: Sendable, Equatable, CustomStringConvertible {
     /// (a) It carries this project's `DEVCTL_PROJECT` (and, when known, a `DEVCTL_SERVICE`).
     case marker(String, service: String?)
@@ -12,6 +12,8 @@ public enum OwnershipClaim: Sendable, Equatable, CustomStringConvertible {
     case trackedGroup(Int32)
     /// (c) It matches an `orphanPatterns` entry, runs inside the project root, has no terminal.
     case pattern(String, workingDirectory: String)
+    /// (d) It is in a cgroup of the project: the kernel says so.
+    case cgroup(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum OwnershipClaim: Sendable, Equatable, CustomStringConvertible {
         case .trackedSession(let sid): "in the session of a tracked service (sid \(sid))"
         case .trackedGroup(let pgid): "in the process group of a tracked service (pgid \(pgid))"
         case .pattern(let pattern, let cwd): "matches orphanPatterns '\(pattern)' with cwd \(cwd)"
+        case .cgroup(let path): "in the project's cgroup \(path)"
         }
     }
 }
@@ -70,6 +73,11 @@ public struct Ownership {
     /// The rule that makes `entry` the project's, or nil.
     public func claim(for entry: ProcessEntry, in scan: ProjectScan) -> OwnershipClaim? {
         guard entry.pid > 1, !entry.isGone, entry.uid == scan.user, !scan.protected.contains(entry.pid) else { return nil }
+        if let cgroup = scan.cgroups.first(where: { cgroup in
+            (services?.contains(cgroup.service) ?? true) && cgroup.members.contains(entry.pid)
+        }) {
+            return .cgroup(scan.containment.cgroups?.cgroupPath(of: cgroup.folder) ?? cgroup.folder.path)
+        }
         if trackedSessions.contains(entry.sid) { return .trackedSession(entry.sid) }
         if trackedSessions.contains(entry.pgid) { return .trackedGroup(entry.pgid) }
         let project = entry.environment[Project.markerVariable]

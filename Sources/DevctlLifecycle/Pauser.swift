@@ -52,7 +52,7 @@ public struct Pauser: Sendable {
     public func run(_ action: PauseAction, names: [String]) throws -> [(name: String, outcome: PauseOutcome)] {
         let selected = try project.resolveNames(names)
         let tracking = try project.store.read()
-        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         return selected.map { name in
             let outcome = apply(action, to: inspection.runtime(name))
@@ -65,6 +65,8 @@ public struct Pauser: Sendable {
         guard let runtime, let leader = runtime.leader else {
             return .notRunning(runtime?.note)
         }
+        let populated = runtime.cgroups.filter(\.populated)
+        if !populated.isEmpty { return freeze(populated, action, leader: leader, processes: runtime.processes.count) }
         let needsSignal: (ProcessEntry) -> Bool = { action == .pause ? !$0.isStopped : $0.isStopped }
         guard runtime.processes.contains(where: needsSignal) else { return .unchanged(pid: leader.pid) }
 
@@ -87,6 +89,27 @@ public struct Pauser: Sendable {
             if ContinuousClock.now >= deadline { return .incomplete(pid: leader.pid, remaining: pending.count) }
             backoff.pause()
         }
+    }
+
+    /// With containment: `cgroup.freeze`, which stops every member at once — a forking tree
+    /// cannot outrun it — then a wait until the kernel reports the cgroup frozen (or thawed).
+    private func freeze(_ cgroups: [ServiceCgroup], _ action: PauseAction, leader: ProcessEntry, processes: Int) -> PauseOutcome {
+        let wanted = action == .pause
+        guard cgroups.contains(where: { $0.frozen != wanted }) else { return .unchanged(pid: leader.pid) }
+        let deadline = ContinuousClock.now + .seconds(settleTimeout)
+        var backoff = Backoff(maximum: 0.02)
+        do {
+            for cgroup in cgroups {
+                guard try cgroup.folder.freeze(wanted) else { return .notRunning("its cgroup is gone") }
+            }
+            while try cgroups.contains(where: { try $0.folder.events()?.frozen != wanted }) {
+                if ContinuousClock.now >= deadline { return .incomplete(pid: leader.pid, remaining: processes) }
+                backoff.pause()
+            }
+        } catch {
+            return .failed(pid: leader.pid, reason: "\(error)")
+        }
+        return .done(pid: leader.pid, processes: processes)
     }
 
     private func record(_ action: PauseAction, name: String, outcome: PauseOutcome) {

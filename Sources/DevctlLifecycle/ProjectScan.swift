@@ -13,12 +13,22 @@ public struct ProjectScan: Sendable {
     public var user: UInt32
     /// devctl itself and its ancestors up to PID 1.
     public var protected: Set<Int32>
+    /// How the project's services are contained.
+    public var containment: Containment
+    /// With cgroups: every service cgroup of the project, read just after the processes.
+    public var cgroups: [ServiceCgroup]
 
-    public init(processes: ProcessSnapshot, user: UInt32, protected: Set<Int32>) {
+    public init(processes: ProcessSnapshot, user: UInt32, protected: Set<Int32>,
+                containment: Containment = .session(reason: "not asked"), cgroups: [ServiceCgroup] = []) {
         self.processes = processes
         self.user = user
         self.protected = protected
+        self.containment = containment
+        self.cgroups = cgroups
     }
+
+    /// The service cgroups of `service`, in every project folder.
+    public func cgroups(of service: String) -> [ServiceCgroup] { cgroups.filter { $0.service == service } }
 
     /// What to read: the marker variables of the user's processes (of every one for the orphan
     /// sweep, which also names them by command line; of session leaders and tracked leaders
@@ -30,8 +40,9 @@ public struct ProjectScan: Sendable {
         case sweep(patterns: Bool)
     }
 
-    /// Scans `/proc` once for `purpose`; throws when `/proc` cannot be read.
-    public static func take(_ purpose: Purpose) throws(SystemCallError) -> ProjectScan {
+    /// Scans `/proc` once for `purpose`, and the project's cgroups; throws when either cannot be
+    /// read.
+    public static func take(_ purpose: Purpose, for project: Project) throws(SystemCallError) -> ProjectScan {
         let user = geteuid()
         var request = ProcessDetailRequest(environmentKeys: [Project.markerVariable, Project.serviceVariable], owner: user)
         switch purpose {
@@ -42,7 +53,9 @@ public struct ProjectScan: Sendable {
             request.arguments = true
             request.workingDirectory = patterns
         }
+        let containment = try ContainmentProbe.resolve(for: project)
         let processes = try ProcessSnapshot.scan(details: request)
-        return ProjectScan(processes: processes, user: user, protected: processes.lineage(of: getpid()))
+        return ProjectScan(processes: processes, user: user, protected: processes.lineage(of: getpid()),
+                           containment: containment, cgroups: try ContainmentProbe.serviceCgroups(containment))
     }
 }

@@ -24,6 +24,8 @@ public struct ServiceRuntime: Sendable {
     /// Why devctl cannot tell whether the tracked process is still this service's (its `/proc`
     /// files could not be read): a stop must then keep the entry and fail.
     public var unproven: String?
+    /// The service's cgroups (with containment), whatever runs in them.
+    public var cgroups: [ServiceCgroup] = []
 
     public init(name: String, config: ServiceConfig?, tracked: TrackedService?, leader: ProcessEntry?,
                 processes: [ProcessEntry], state: ServiceState, note: String? = nil, unproven: String? = nil) {
@@ -78,7 +80,28 @@ public struct ServiceInspector: Sendable {
             services.append(runtime(name: entry.name, config: nil, entry: entry, scan: scan, warnings: &warnings))
         }
         adoptUntrackedLeaders(into: &services, scan: scan, warnings: &warnings)
+        for index in services.indices { Self.applyCgroups(to: &services[index], scan: scan) }
         return Inspection(services: services, warnings: warnings, problems: tracking.problems)
+    }
+
+    /// With containment the cgroup is the truth: its members are the service's processes, a
+    /// frozen cgroup is paused, and a service whose leader is gone while its cgroup still holds
+    /// processes (it daemonized itself: `pg_ctl start`, `redis-server --daemonize yes`) is
+    /// running, led by its oldest remaining process.
+    static func applyCgroups(to runtime: inout ServiceRuntime, scan: ProjectScan) {
+        runtime.cgroups = scan.cgroups(of: runtime.name)
+        let members = runtime.cgroups.flatMap(\.members).compactMap { scan.processes[$0] }
+            .filter { !$0.isGone && $0.uid == scan.user && !scan.protected.contains($0.pid) }
+        guard !members.isEmpty, runtime.unproven == nil else { return }
+        var byPID = Dictionary(runtime.processes.map { ($0.pid, $0) }, uniquingKeysWith: { first, _ in first })
+        for member in members { byPID[member.pid] = member }
+        runtime.processes = byPID.values.sorted { $0.pid < $1.pid }
+        if runtime.leader == nil {
+            runtime.leader = members.min { ($0.stat.startTime, $0.pid) < ($1.stat.startTime, $1.pid) }
+            runtime.note = nil
+        }
+        let frozen = runtime.cgroups.contains { $0.frozen }
+        runtime.state = frozen || runtime.leader?.isStopped == true ? .paused : .running
     }
 
     /// A leader the files do not name (its devctl was killed before recording it, or the files

@@ -37,7 +37,7 @@ public struct ServiceLauncher: Sendable {
 
     /// Spawns the service and returns its tracking entry, read from `/proc` at once so the PID is
     /// recorded with its identity before anything else can go wrong.
-    public func launch(_ service: ServiceConfig) throws(SpawnError) -> TrackedService {
+    public func launch(_ service: ServiceConfig, cgroup: CgroupFolder? = nil) throws(SpawnError) -> TrackedService {
         let logPath = project.store.logFile(for: service.name)
         let fd: Int32
         do {
@@ -47,7 +47,8 @@ public struct ServiceLauncher: Sendable {
         }
         defer { close(fd) }
         let pid = try Spawner.spawn(arguments: arguments(for: service.command), environment: environment(for: service),
-                                    workingDirectory: service.cwd, outputDescriptor: fd, placement: .newSession)
+                                    workingDirectory: service.cwd, outputDescriptor: fd, placement: .newSession,
+                                    cgroup: cgroup)
         do {
             // Our unreaped child: its /proc entry exists until we reap it, whatever it does.
             guard let stat = try ProcessStat.read(pid: pid) else { throw SystemCallError("read(/proc/\(pid)/stat)", .noSuchProcess) }

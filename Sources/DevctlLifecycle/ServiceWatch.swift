@@ -92,7 +92,7 @@ public final class ServiceWatch {
         let scan: ProjectScan
         do {
             tracking = try project.store.read()
-            scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+            scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
         } catch {
             // Nothing can be judged now; the next poll tries again.
             return []

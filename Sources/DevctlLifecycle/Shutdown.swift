@@ -50,7 +50,9 @@ public struct Shutdown: Sendable {
         var run = StopRun(project: project, options: options, emit: emit)
         let tracking = readTracking(run: &run)
         let names = try project.resolveNamesAllowingTracked(options.names, tracked: tracking)
-        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
+        run.report.containment = scan.containment
+        emit(.containment(scan.containment))
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         (inspection.problems + inspection.warnings).forEach { emit(.warning($0)) }
         let plan = ShutdownPlan.make(project: project, inspection: inspection, scan: scan, names: names,
@@ -113,7 +115,7 @@ public struct Shutdown: Sendable {
                         run: inout StopRun) throws {
         let scan: ProjectScan
         do {
-            scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty))
+            scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty), for: project)
         } catch {
             run.fail(StopFailure(service: nil, detail: "cannot verify: \(error)"))
             return
@@ -127,6 +129,7 @@ public struct Shutdown: Sendable {
         run.report.stragglers = verdict.stragglers
         run.report.foreignPortHolders = verdict.foreignPortHolders
         if verdict.stragglers.isEmpty && run.report.failures.isEmpty { run.emit(.verified(ports: ports)) }
+        CgroupCleanup.removeEmpty(of: plan, scan: scan, store: project.store).forEach { run.fail($0) }
         let kept = TrackingRetention.kept(tracking.entries, plan: plan, stragglers: verdict.stragglers,
                                           failures: run.report.failures, scan: scan)
         if kept != tracking.entries || !tracking.problems.isEmpty {

@@ -21,9 +21,13 @@ public struct StopTarget: Sendable {
     /// The services among this stop's targets that must be gone before this one is signalled
     /// (those that depend on it).
     public var blockers: Set<String>
+    /// Its cgroups, with containment: the stop ends when they are empty.
+    public var cgroups: [ServiceCgroup] = []
 
     /// Nothing of it runs, and nothing is in doubt.
-    public var isAlreadyDead: Bool { leader == nil && processes.isEmpty && unproven == nil }
+    public var isAlreadyDead: Bool {
+        leader == nil && processes.isEmpty && unproven == nil && !cgroups.contains { $0.populated }
+    }
 }
 
 /// The decisions of a stop as a value: which services, which must wait for which (dependents
@@ -57,7 +61,8 @@ public struct ShutdownPlan: Sendable {
                               timeout: timeout ?? config?.stopTimeout ?? project.config.stopTimeout,
                               leader: runtime.leader?.identity, group: runtime.leader?.pgid, processes: runtime.processes,
                               note: runtime.leader == nil ? runtime.note : nil, unproven: runtime.unproven,
-                              blockers: Set(project.graph.dependents(of: name).filter(chosen.contains)))
+                              blockers: Set(project.graph.dependents(of: name).filter(chosen.contains)),
+                              cgroups: runtime.cgroups)
         }
         return ShutdownPlan(targets: targets, isFullStop: names.isEmpty, force: force, trackedSessions: sessions)
     }

@@ -63,6 +63,8 @@ public struct Straggler: Sendable {
 
 /// Something that happened during a stop, reported as it happens (one line per event).
 public enum ShutdownEvent: Sendable {
+    /// How the project's services are contained, said once before the phases.
+    case containment(Containment)
     case phase(Int, String)
     case warning(String)
     case signalled(name: String, signal: Signal, processes: Int)
@@ -89,6 +91,7 @@ public struct ShutdownReport: Sendable {
     public var containers: ComposeOutcome = .skipped("not part of this stop")
     public var milliseconds: Int = 0
     public var interrupted = false
+    public var containment: Containment = .session(reason: "not asked")
 
     public var succeeded: Bool {
         guard stragglers.isEmpty, failures.isEmpty else { return false }

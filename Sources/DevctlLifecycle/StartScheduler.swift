@@ -15,10 +15,15 @@ struct StartScheduler {
     let report: @Sendable (StartEvent) -> Void
     var ledger: TrackingLedger
 
+    /// How services are contained in this start.
+    let containment: Containment
     private let completions = Completions()
+    /// The leaders this start spawned and waits for, by service.
+    private var watches = [String: LeaderWatch]()
 
     init(project: Project, launcher: ServiceLauncher, settleTime: Double, options: StartOptions,
-         report: @escaping @Sendable (StartEvent) -> Void, ledger: TrackingLedger) {
+         report: @escaping @Sendable (StartEvent) -> Void, ledger: TrackingLedger, containment: Containment) {
+        self.containment = containment
         self.project = project
         self.launcher = launcher
         self.settleTime = settleTime
@@ -55,7 +60,10 @@ struct StartScheduler {
             }
             let waiting = progress.values.contains { if case .waitingUntilReady = $0 { true } else { false } }
             guard waiting else { break }
-            for (name, outcome) in completions.next() { progress[name] = .done(outcome) }
+            for (name, outcome) in completions.next() {
+                progress[name] = .done(outcome)
+                if case .started = outcome, let watch = watches[name], watch.daemonized { try followDaemon(name, watch) }
+            }
         }
         return progress.compactMapValues { if case .done(let outcome) = $0 { outcome } else { nil } }
     }
@@ -81,8 +89,14 @@ struct StartScheduler {
     /// ready and the user asked not to wait, counts it as started).
     private mutating func spawn(_ service: ServiceConfig, step: inout Int, total: Int, awaited: Bool) throws -> Progress {
         let entry: TrackedService
-        do {
-            entry = try launcher.launch(service)
+        let cgroup = containment.cgroups?.folder(forService: service.name)
+        do throws(SpawnError) {
+            do {
+                try cgroup?.create()
+            } catch {
+                throw SpawnError(message: "cannot create its cgroup: \(error)")
+            }
+            entry = try launcher.launch(service, cgroup: cgroup)
         } catch {
             project.events.record("start", service: service.name, outcome: "failed", detail: error.message)
             report(.failed(name: service.name, reason: error.message, logTail: []))
@@ -93,8 +107,23 @@ struct StartScheduler {
         project.events.record("start", service: service.name, pid: entry.pid, outcome: "spawned")
         report(.spawned(name: service.name, pid: entry.pid, step: step, of: total))
         guard awaited else { return .done(.started(pid: entry.pid)) }
-        awaitReady(service.name, pid: entry.pid, spawned: true) { Spawner.reap(entry.pid).map { "\($0)" } }
+        let watch = LeaderWatch(pid: entry.pid, cgroup: cgroup)
+        watches[service.name] = watch
+        awaitReady(service.name, pid: entry.pid, spawned: true, gone: watch.exitReason)
         return .waitingUntilReady
+    }
+
+    /// A leader that daemonized is gone: its service is tracked by the oldest process it left.
+    private mutating func followDaemon(_ name: String, _ watch: LeaderWatch) throws {
+        guard let cgroup = watch.cgroup else { return }
+        var oldest: ProcessStat?
+        for pid in try cgroup.members() {
+            guard let stat = try ProcessStat.read(pid: pid), !stat.isGone else { continue }
+            if oldest.map({ (stat.startTime, stat.pid) < ($0.startTime, $0.pid) }) ?? true { oldest = stat }
+        }
+        guard let oldest else { return }
+        try ledger.replace(TrackedService(name: name, pid: oldest.pid, pgid: oldest.pgid, startTime: oldest.startTime))
+        project.events.record("daemonized", service: name, pid: oldest.pid, detail: "leader \(watch.pid) exited 0")
     }
 
     /// Waits for `name` on a thread of its own and wakes the loop when it is done.

@@ -81,7 +81,11 @@ public struct Starter: Sendable {
         try project.store.prepare()
         let tracking = try project.store.read()
         let targets = project.graph.closure(of: try project.resolveNames(options.names))
-        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
+        if project.config.containment == .cgroup, case .session(let reason) = scan.containment {
+            throw ContainmentUnavailable(reason: reason)
+        }
+        try CgroupHome.prepare(scan.containment, store: project.store)
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         inspection.warnings.forEach { report(.ignoredEntry($0)) }
         let plan = StartPlan.make(targets: targets, inspection: inspection, config: project.config)
@@ -103,7 +107,8 @@ public struct Starter: Sendable {
             }
         } else {
             var scheduler = StartScheduler(project: project, launcher: launcher, settleTime: settleTime,
-                                           options: options, report: report, ledger: ledger)
+                                           options: options, report: report, ledger: ledger,
+                                           containment: scan.containment)
             outcomes = try scheduler.run(plan)
             ledger = scheduler.ledger
         }

@@ -21,6 +21,8 @@ public struct ServiceStatus: Sendable {
     public var command: String
     /// Why a service is dead.
     public var note: String?
+    /// Its cgroup as `/proc/PID/cgroup` names it, with containment.
+    public var cgroup: String? = nil
 }
 
 /// The whole `status` answer: services in configuration order, containers, and warnings about
@@ -31,6 +33,8 @@ public struct StatusReport: Sendable {
     public var containers: [ContainerState]
     public var containerNote: String?
     public var warnings: [String]
+    /// How the services are contained.
+    public var containment: Containment = .session(reason: "not asked")
 
     /// Exit 3 when a configured service is not running (paused counts as running).
     public var allRunning: Bool { services.allSatisfy { $0.state == .running || $0.state == .paused } }
@@ -51,7 +55,7 @@ public struct StatusCollector: Sendable {
     public func collect(names: [String]) throws -> StatusReport {
         let selected = try project.resolveNames(names)
         let tracking = try project.store.readTrusted()
-        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))))
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
         let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
         let runtimes = selected.compactMap { inspection.runtime($0) }
         let healths = Mutex([String: ProbeResult]())
@@ -64,10 +68,15 @@ public struct StatusCollector: Sendable {
         }
         let health = healths.withLock { $0 }
         let services = runtimes.map { runtime in
-            Self.status(of: runtime, snapshot: scan.processes, health: health[runtime.name])
+            var status = Self.status(of: runtime, snapshot: scan.processes, health: health[runtime.name])
+            let folder = runtime.cgroups.first(where: \.populated)?.folder ?? scan.containment.cgroups?.folder(forService: runtime.name)
+            if status.pid != nil, let cgroups = scan.containment.cgroups, let folder { status.cgroup = cgroups.cgroupPath(of: folder) }
+            return status
         }
-        return StatusReport(project: project.config.project, services: services, containers: [],
-                            containerNote: nil, warnings: inspection.problems + inspection.warnings)
+        var report = StatusReport(project: project.config.project, services: services, containers: [],
+                                  containerNote: nil, warnings: inspection.problems + inspection.warnings)
+        report.containment = scan.containment
+        return report
     }
 
     static func status(of runtime: ServiceRuntime, snapshot: ProcessSnapshot, health: ProbeResult?) -> ServiceStatus {

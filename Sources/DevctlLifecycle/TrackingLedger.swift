@@ -48,6 +48,14 @@ struct TrackingLedger: Sendable {
         spawned.append(entry.name)
     }
 
+    /// Names `entry` as its service's tracked process instead of the one before (a service that
+    /// daemonized itself is tracked by its oldest remaining process).
+    mutating func replace(_ entry: TrackedService) throws {
+        entries.removeAll { $0.name == entry.name }
+        entries.append(entry)
+        try store.write(ordered())
+    }
+
     private func ordered() -> [TrackedService] {
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         return entries.sorted { (position[$0.name] ?? Int.max) < (position[$1.name] ?? Int.max) }

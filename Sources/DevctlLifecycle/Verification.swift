@@ -28,6 +28,12 @@ public struct Verification: Sendable {
                 }
             }
         }
+        for target in plan.targets {
+            for cgroup in scan.cgroups(of: target.name) where cgroup.populated && !cgroup.members.contains(where: found.contains) {
+                verdict.stragglers.append(Straggler(pid: nil, command: "cgroup \(cgroup.folder.path) is not empty",
+                                                    service: target.name))
+            }
+        }
         for (port, holders) in portHolders.sorted(by: { $0.key < $1.key }) {
             for holder in holders {
                 let entry = holder.pid.flatMap { scan.processes[$0] }

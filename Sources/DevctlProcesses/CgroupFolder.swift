@@ -1,3 +1,4 @@
+import CDevctlShims
 import DevctlSystem
 #if canImport(Glibc)
 import Glibc
@@ -36,6 +37,17 @@ public struct CgroupFolder: Sendable, Hashable, CustomStringConvertible {
         public var populated: Bool
         /// The cgroup is frozen (every process in it stopped by the freezer).
         public var frozen: Bool
+
+        public init(populated: Bool, frozen: Bool) {
+            self.populated = populated
+            self.frozen = frozen
+        }
+    }
+
+    /// Whether systemd delegated this cgroup (`Delegate=yes`), which it marks with the
+    /// `trusted.delegate` extended attribute (`user.delegate` for a user's manager).
+    public var isDelegated: Bool {
+        ["trusted.delegate", "user.delegate"].contains { (name: String) in devctl_xattr_is_one(path, name) == 1 }
     }
 
     /// `cgroup.events`; nil when the folder is gone.

@@ -33,14 +33,15 @@ public enum FileSystem {
         return try outcome.get()
     }
 
-    /// The whole content of a regular file that devctl keeps, or nil when there is none. Opened
+    /// The whole content of a regular file that devctl keeps, or nil when there is none (nor a
+    /// folder to hold it). Opened
     /// without following a symbolic link and without blocking, so neither a planted link nor a
     /// FIFO can aim or stall the read: both are errors, as is every failure but "no such file".
     public static func readRegularFile(_ path: String, limit: Int = 1 << 26) throws(SystemCallError) -> [UInt8]? {
         let fd: Int32
         do {
             fd = try systemCall("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
-        } catch where error.errno.rawValue == ENOENT {
+        } catch where error.errno.rawValue == ENOENT || error.errno.rawValue == ENOTDIR {
             return nil
         }
         defer { close(fd) }
@@ -164,6 +165,14 @@ public enum FileSystem {
             close(fd)
             unlink(temporary)
             throw error
+        }
+    }
+
+    /// Removes a file; one that does not exist is fine.
+    public static func removeFile(_ path: String) throws(SystemCallError) {
+        do {
+            try systemCall("unlink(\(path))") { unlink(path) }
+        } catch where error.errno.rawValue == ENOENT {
         }
     }
 

@@ -7,7 +7,8 @@ import Testing
 /// finish the job. The failures are injected into the built (debug) devctl through
 /// `DEVCTL_FAULTS`; the service itself is real, and judged by the independent /proc reader.
 @Suite struct FailClosedTests {
-    static let config = #"{"stopTimeout": 0.2, "services": [{"name": "web", "command": ["sleep", "300"]}]}"#
+    /// Session containment: with a cgroup, `cgroup.kill` would end the service without a signal.
+    static let config = #"{"stopTimeout": 0.2, "containment": "session", "services": [{"name": "web", "command": ["sleep", "300"]}]}"#
 
     /// Starts `web` and returns its PID.
     static func started(_ project: TestProject) throws -> Int32 {

@@ -38,6 +38,9 @@ import Testing
 
     static func state(_ pid: Int32) -> Character? { KernelProcessEntry(pid: pid)?.state }
 
+    /// Stopped by SIGSTOP (state `T`), or in a cgroup the kernel reports frozen.
+    static func isPaused(_ pid: Int32) -> Bool { state(pid) == "T" || KernelCgroup.isFrozen(pid) }
+
     @Test func pauseStopsEveryProcessOfTheTreeAndResumeContinuesThem() throws {
         let project = TestProject(Self.config)
         defer { project.cleanUp() }
@@ -47,17 +50,17 @@ import Testing
         #expect(pause.exitCode == 0, "\(pause)")
         #expect(pause.stdout.contains("worker paused"), "\(pause)")
         for process in members {
-            #expect(Self.state(process.pid) == "T", "\(process.commandLine) (pid \(process.pid)) is not stopped")
+            #expect(Self.isPaused(process.pid), "\(process.commandLine) (pid \(process.pid)) is not stopped")
         }
         let other = try #require(project.trackedPIDs["other"])
-        #expect(Self.state(other) != "T", "a service that was not named was paused")
+        #expect(!Self.isPaused(other), "a service that was not named was paused")
 
         let resume = project.devctl("resume", "worker")
         #expect(resume.exitCode == 0, "\(resume)")
         #expect(resume.stdout.contains("worker resumed"), "\(resume)")
         for process in members {
             let state = Self.state(process.pid)
-            #expect(state != nil && state != "T", "\(process.commandLine) (pid \(process.pid)) is \(state.map(String.init) ?? "gone")")
+            #expect(state != nil && !Self.isPaused(process.pid), "\(process.commandLine) (pid \(process.pid)) is \(state.map(String.init) ?? "gone")")
         }
         let events = project.read(".pids/events.log") ?? ""
         #expect(events.contains(#""event":"pause","service":"worker""#))
@@ -99,7 +102,7 @@ import Testing
         #expect(result.stderr.contains("error: cannot pause 'worker': it is not running"), "\(result)")
         #expect(result.stdout.contains("other paused"), "\(result)")
         let other = try #require(project.trackedPIDs["other"])
-        #expect(Self.state(other) == "T")
+        #expect(Self.isPaused(other))
     }
 
     @Test func unknownServiceIsAUsageError() {

@@ -48,10 +48,11 @@ import Testing
         for pid in members { #expect(!KernelProcessEntry.isAlive(pid), "pid \(pid) survived") }
     }
 
+    /// Without cgroups, the marker is what finds a daemon that left the service's session.
     @Test func stopSweepsADoubleForkedSetsidDaemon() throws {
         let pidFile = NSTemporaryDirectory() + "devctl-daemon-\(UUID().uuidString)"
         defer { unlink(pidFile) }
-        let project = TestProject(#"{"services": [{"name": "spawner", "command": ["python3", "\#(Fixtures.path("escape.py"))", "\#(pidFile)"]}]}"#)
+        let project = TestProject(#"{"containment": "session", "services": [{"name": "spawner", "command": ["python3", "\#(Fixtures.path("escape.py"))", "\#(pidFile)"]}]}"#)
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
         TestProcesses.waitUntil { FileManager.default.fileExists(atPath: pidFile) }

@@ -23,6 +23,9 @@ int devctl_spawn_grouped(pid_t *pid, const char *path, char *const argv[], char 
 int devctl_spawn_contained(pid_t *pid, const char *path, char *const argv[], char *const envp[], const char *cwd,
                            int stdout_fd, int stderr_fd, int cgroup_fd, int cgroup_procs_fd, const char **failed_step);
 
+/// 1 when the extended attribute `name` of `path` is the single character "1", else 0.
+int devctl_xattr_is_one(const char *path, const char *name);
+
 /// pidfd_open(2) as a raw syscall; -1 and errno on failure.
 int devctl_pidfd_open(pid_t pid);
 

@@ -65,16 +65,26 @@ public struct StatusCommand: Command, Equatable {
             ])
         }
         var text = table.rendered { terminal.paint($0, .bold) }
+        text += "\n" + terminal.paint(containmentLine(report.containment), .dim)
         if let containers = ContainerLines.table(report.containers, note: report.containerNote, terminal: terminal) {
             text += "\n\n" + containers
         }
         return text
     }
 
+    /// "containment: cgroup (/devctl-shop-…)" or "containment: session (why)".
+    static func containmentLine(_ containment: Containment) -> String {
+        switch containment {
+        case .cgroup(let cgroups): "containment: cgroup (\(cgroups.cgroupPath(of: cgroups.home)))"
+        case .session(let reason): "containment: session (\(reason))"
+        }
+    }
+
     /// The `--json` document of SPEC §2.
     static func jsonDocument(_ report: StatusReport) -> JSONText {
         .object([
             ("project", .string(report.project)),
+            ("containment", .string(report.containment.name)),
             ("services", .array(report.services.map { service in
                 .object([
                     ("name", .string(service.name)),
@@ -87,6 +97,7 @@ public struct StatusCommand: Command, Equatable {
                     ("processes", .int(service.processes)),
                     ("health", .optional(service.health) { .string(describe($0)) }),
                     ("command", .string(service.command)),
+                    ("cgroup", .optional(service.cgroup) { .string($0) }),
                 ])
             })),
             ("containers", .array(report.containers.map { container in

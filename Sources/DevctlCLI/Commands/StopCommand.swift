@@ -76,6 +76,8 @@ public struct StopCommand: Command, Equatable {
 
     static func render(_ event: ShutdownEvent, terminal: Terminal) {
         switch event {
+        case .containment(let containment):
+            terminal.line(terminal.paint(StatusCommand.containmentLine(containment), .dim))
         case .phase(let number, let title):
             terminal.line(terminal.paint("[\(number)/5] \(title)", .bold))
         case .warning(let text):
@@ -166,6 +168,7 @@ public struct StopCommand: Command, Equatable {
                 .object([("service", .optional(failure.service) { .string($0) }), ("detail", .string(failure.detail))])
             })),
             ("containers", containersJSON(report.containers)),
+            ("containment", .string(report.containment.name)),
             ("ms", .int(report.milliseconds)),
             ("ok", .bool(report.succeeded)),
         ])

@@ -72,10 +72,21 @@ final class TestProject: @unchecked Sendable {
     var markedProcesses: [Int32] { KernelProcessEntry.carrying("DEVCTL_TEST_ID", testID) }
 
     /// Stops everything this test started (devctl first, then SIGKILL by marker) and removes the folder.
+    /// Stops everything this test started — devctl first (without injected faults), then SIGKILL
+    /// by marker, then whatever is left in the project's own cgroups, which are removed — and
+    /// removes the folder.
     func cleanUp(sourceLocation: SourceLocation = #_sourceLocation) {
+        extraEnvironment["DEVCTL_FAULTS"] = nil
         _ = devctl("stop", "--force", timeout: 60)
         TestProcesses.killAll(carrying: "DEVCTL_TEST_ID", testID, sourceLocation: sourceLocation)
+        if let folder = projectCgroupFolder { TestCgroups.remove(folder) }
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Where devctl, run by this test process, makes this project's cgroups.
+    var projectCgroupFolder: String? {
+        guard let own = KernelCgroup.path(of: getpid()), let folder = KernelCgroup.folder(of: own) else { return nil }
+        return folder + "/devctl-" + marker
     }
 
 }
