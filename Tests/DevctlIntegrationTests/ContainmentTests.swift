@@ -87,6 +87,7 @@ struct ContainmentTests {
         #expect(project.devctl("start").exitCode == 0)
         TestProcesses.waitUntil { Self.members(project).count == 3 }
         let before = Self.members(project)
+        try #require(before.count == 3, "the service is not in its cgroup: \(before)")
         try FileManager.default.removeItem(atPath: project.root + "/.pids")
         let stop = DevctlRunner.run(["-f", project.root + "/services.json", "stop"], directory: "/", environment: project.environment)
         #expect(stop.exitCode == 0, "\(stop)")
