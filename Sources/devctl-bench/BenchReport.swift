@@ -79,6 +79,7 @@ struct BenchReport {
         switch row.kind {
         case .target(let seconds): "< \(Format.seconds(seconds))"
         case .floor: "(floor)"
+        case .measure: "(info)"
         case .reference: "(legacy)"
         }
     }
@@ -86,7 +87,7 @@ struct BenchReport {
     private func verdictWord(_ row: BenchRow) -> String {
         switch row.kind {
         case .target: row.met == true ? "ok" : "MISSED"
-        case .floor: "-"
+        case .floor, .measure: "-"
         case .reference: ratio(row).map { String(format: "%.0f× slower", $0) } ?? "-"
         }
     }
@@ -105,6 +106,8 @@ struct BenchReport {
             return "\(word)  \(row.label): \(figures), \(comparison) the target of \(Format.seconds(seconds))"
         case .floor:
             return "INFO  \(row.label): \(figures); no target, the cost every command pays"
+        case .measure:
+            return "INFO  \(row.label): \(figures)"
         case .reference(let other):
             let times = ratio(row).map { String(format: "%.1f×", $0) } ?? "?"
             return "INFO  \(row.label): \(figures); \(times) the time of devctl's '\(other)' row"
@@ -131,7 +134,7 @@ struct BenchReport {
                 switch row.kind {
                 case .target(let seconds):
                     fields += [("targetMs", .double(seconds * 1000)), ("met", .bool(row.met == true))]
-                case .floor:
+                case .floor, .measure:
                     fields += [("targetMs", .null), ("met", .null)]
                 case .reference(let other):
                     fields += [("targetMs", .null), ("met", .null), ("comparedTo", .string(other)),

@@ -38,6 +38,7 @@ struct BenchRunner {
         rows.append(try stopWithHealthChecks())
         rows.append(try stopWithIgnorers())
         rows.append(try scan())
+        rows += try killToEmpty()
         rows += try floor()
         rows.append(try legacy())
         return rows
@@ -188,6 +189,66 @@ struct BenchRunner {
         return [
             BenchRow(id: "floorVersion", label: "floor: devctl --version", measurement: version, kind: .floor),
             BenchRow(id: "floorStatus", label: "floor: status, nothing running", measurement: status, kind: .floor),
+        ]
+    }
+
+    /// From SIGKILL to an empty cgroup for a tree of 4·N sleepers: `cgroup.kill` (one write, the
+    /// kernel kills every member) against SIGKILL to each member in turn until the cgroup is
+    /// empty, both ended by the kernel's "populated 0". Skipped without a writable cgroup2.
+    private func killToEmpty() throws(BenchError) -> [BenchRow] {
+        guard let hierarchy = try? CgroupHierarchy.current(),
+              access(hierarchy.folder(of: hierarchy.ownCgroup) + "/cgroup.procs", W_OK) == 0 else {
+            progress("kill to empty: skipped, no writable cgroup2 hierarchy")
+            return []
+        }
+        let count = 4 * n
+        progress("kill to empty: \(count) processes, cgroup.kill and one SIGKILL each (\(runs + 1) cycles)")
+        let folder = CgroupFolder(path: hierarchy.folder(of: hierarchy.ownCgroup) + "/devctl-bench-kill-\(getpid())")
+        defer { try? folder.remove() }
+        var environment = ProcessInfo.processInfo.environment
+        environment[BenchCleanup.variable] = cleanup.runID
+        func filled() throws(BenchError) -> CgroupFolder {
+            do {
+                try folder.create()
+                for _ in 0..<count {
+                    _ = try Spawner.spawn(arguments: ServiceKind.obedient, environment: environment, workingDirectory: nil,
+                                          outputDescriptor: -1, placement: .newSession, cgroup: folder)
+                }
+            } catch {
+                throw BenchError("cannot fill the cgroup '\(folder)': \(error)")
+            }
+            return folder
+        }
+        func emptied(_ kill: (CgroupFolder) throws -> Void) throws(BenchError) -> Double {
+            let cgroup = try filled()
+            let began = ContinuousClock.now
+            do {
+                try kill(cgroup)
+                guard try cgroup.waitUntilEmpty(until: .now + .seconds(10)) else { throw BenchError("the cgroup did not empty") }
+            } catch {
+                throw BenchError("kill to empty: \(error)")
+            }
+            let seconds = (ContinuousClock.now - began).seconds
+            while Spawner.reap(-1) != nil {}
+            return seconds
+        }
+        let atOnce = try repeatTimed(runs: runs) { () throws(BenchError) -> Double in
+            try emptied { _ = try $0.kill() }
+        }
+        let oneByOne = try repeatTimed(runs: runs) { () throws(BenchError) -> Double in
+            try emptied { cgroup in
+                var members = try cgroup.members()
+                while !members.isEmpty {
+                    for pid in members { kill(pid, SIGKILL) }
+                    members = try cgroup.members()
+                }
+            }
+        }
+        return [
+            BenchRow(id: "killCgroup", label: "SIGKILL to empty, \(count) processes: cgroup.kill",
+                     measurement: atOnce, kind: .measure),
+            BenchRow(id: "killEach", label: "SIGKILL to empty, \(count) processes: one kill(2) per member",
+                     measurement: oneByOne, kind: .measure),
         ]
     }
 

@@ -19,6 +19,8 @@ struct BenchRow: Sendable {
         case target(seconds: Double)
         /// The cost every devctl command pays before doing anything: reported, no target.
         case floor
+        /// A figure for comparison (one mechanism against another): reported, no target.
+        case measure
         /// The script devctl replaces, run on the same services: reported as a ratio to `row`.
         case reference(row: String)
     }
