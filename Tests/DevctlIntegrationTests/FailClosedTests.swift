@@ -54,4 +54,18 @@ import Testing
         #expect(status.exitCode == 1, "status must not call a service it cannot see 'stopped'\n\(status)")
         #expect(!status.stdout.contains("stopped"), "\(status)")
     }
+
+    @Test func restartStartsNoTwinWhenTheOldProcessCannotBeProvenGone() throws {
+        let project = TestProject(Self.config)
+        defer { project.cleanUp() }
+        let pid = try Self.started(project)
+
+        project.extraEnvironment["DEVCTL_FAULTS"] = "pidfd_send_signal(=EPERM;kill(=EPERM"
+        let restart = project.devctl("restart", "web")
+        #expect(restart.exitCode == 1, "\(restart)")
+        #expect(restart.stdout.contains("nothing was started"), "\(restart)")
+        #expect(!restart.stdout.contains("✓ restarted"), "\(restart)")
+        #expect(project.trackedPIDs["web"] == pid)
+        #expect(project.markedProcesses == [pid], "a twin was started beside the survivor")
+    }
 }

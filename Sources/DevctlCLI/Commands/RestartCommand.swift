@@ -47,6 +47,14 @@ public struct RestartCommand: Command, Equatable {
             return ExitCode.failure
         }
 
+        guard stop.succeeded else {
+            // Starting beside a survivor would make a twin (two redis, one port): nothing starts.
+            Self.record(project, names: names, outcome: "failed")
+            terminal.line("\(terminal.fail) restart of \(names.joined(separator: ", ")) failed: the old processes "
+                          + "could not be proven gone, so nothing was started")
+            return ExitCode.failure
+        }
+
         terminal.line("")
         let options = StartOptions(names: names, isCancelled: { SignalTrap.count > 0 })
         let starter = Starter(project: project, launcher: context.launcher(for: project))
@@ -61,7 +69,7 @@ public struct RestartCommand: Command, Equatable {
         terminal.line("")
         terminal.line(StartCommand.summary(start, terminal: terminal))
 
-        let succeeded = stop.succeeded && start.succeeded
+        let succeeded = start.succeeded
         for (name, outcome) in start.outcomes where names.contains(name) {
             let pid: Int32? = switch outcome {
             case .started(let pid), .alreadyRunning(let pid): pid
@@ -73,8 +81,7 @@ public struct RestartCommand: Command, Equatable {
             terminal.line("\(terminal.ok) restarted \(names.joined(separator: ", "))")
             return ExitCode.success
         }
-        let why = stop.succeeded ? "the start failed — see 'devctl logs NAME'" : "processes survived the stop"
-        terminal.line("\(terminal.fail) restart of \(names.joined(separator: ", ")) failed: \(why)")
+        terminal.line("\(terminal.fail) restart of \(names.joined(separator: ", ")) failed: the start failed — see 'devctl logs NAME'")
         return ExitCode.failure
     }
 
