@@ -153,6 +153,10 @@ struct ConfigValidator {
     private mutating func serviceName(_ value: JSONValue, at path: String) -> String? {
         let expected = "a name made of letters, digits, '_' and '-'"
         guard let name = string(value, at: path, expected: expected) else { return nil }
+        if NameRule.startsLikeAnOption(name) {
+            report(path, "a service name must start with a letter, digit or '_', not '-' (it would read as an option), got \(value.summary)")
+            return nil
+        }
         guard NameRule.isValid(name) else {
             report(path, "expected \(expected), got \(value.summary)")
             return nil

@@ -208,7 +208,18 @@ import Testing
         #expect(project.devctl("stop").exitCode == 0)
     }
 
-    @Test(arguments: ["a/b", "..", "../etc", "a\nb", "a:b", "api:4711", "a b", ""])
+    /// A service called `--` (which `init --from-procfile` used to make of a non-ASCII name) meant
+    /// `devctl stop --` stopped everything instead.
+    @Test func aServiceNameThatReadsAsAnOptionIsRefusedByStart() {
+        let project = TestProject(#"{"services": [{"name": "--", "command": ["sleep", "300"]}, {"name": "api", "command": ["sleep", "301"]}]}"#)
+        defer { project.cleanUp() }
+        let result = project.devctl("start")
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.contains(#"services[0].name: a service name must start with a letter, digit or '_', not '-'"#), "\(result)")
+        #expect(project.markedProcesses.isEmpty)
+    }
+
+    @Test(arguments: ["a/b", "..", "../etc", "a\nb", "a:b", "api:4711", "a b", "", "-", "--", "-x"])
     func namesThatWouldCorruptTrackingLinesOrPathsAreRejected(name: String) throws {
         let root = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -66,6 +66,24 @@ import Testing
         #expect(project.read("services.json") == nil)
     }
 
+    /// `éé` used to become the service `--`; `devctl stop --` then meant every service.
+    @Test func procfileNamesThatWouldReadAsOptionsBecomeUsableNames() throws {
+        let project = Self.emptyProject(files: ["Procfile": "éé: exec sleep 300\n-web: exec sleep 301\n"])
+        defer { project.cleanUp() }
+        let result = project.devctl("init", "--from-procfile")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("2 service(s) from Procfile: service, web"), "\(result)")
+        #expect(result.stdout.contains("'éé' is named 'service'"), "\(result)")
+        let names = try #require(try? ConfigLoader.load(file: project.root + "/services.json")).services.map(\.name)
+        #expect(names == ["service", "web"])
+
+        #expect(project.devctl("start").exitCode == 0)
+        let unknown = project.devctl("stop", "--", "--")
+        #expect(unknown.exitCode == 2, "\(unknown)")
+        #expect(unknown.stderr.contains("unknown service '--'"), "\(unknown)")
+        #expect(Set(project.trackedPIDs.keys) == ["service", "web"], "an unknown name stops nothing")
+    }
+
     @Test func refusesToOverwriteWithoutForce() {
         let original = #"{"services": [{"name": "mine", "command": "true"}]}"#
         let project = TestProject(original)

@@ -215,6 +215,18 @@ import Testing
             == ["services[0].name: expected a name made of letters, digits, '_' and '-', got \(quoted)"])
     }
 
+    /// `devctl stop --` once stopped everything when a Procfile had made a service called `--`.
+    @Test(arguments: ["-", "--", "-x", "--json", "-_"])
+    func rejectsServiceNamesThatCouldBeTakenForAnOption(name: String) {
+        #expect(ConfigFixture().problems(#"{"services": [{"name": "\#(name)", "command": "x"}]}"#)
+            == [#"services[0].name: a service name must start with a letter, digit or '_', not '-' (it would read as an option), got "\#(name)""#])
+    }
+
+    @Test func acceptsServiceNamesThatStartWithADigitOrUnderscore() throws {
+        let config = try ConfigFixture().load(#"{"services": [{"name": "9lives", "command": "x"}, {"name": "_x-", "command": "x"}]}"#)
+        #expect(config.services.map(\.name) == ["9lives", "_x-"])
+    }
+
     @Test func rejectsAServiceNameThatIsNotAString() {
         #expect(ConfigFixture().problems(#"{"services": [{"name": 5, "command": "x"}]}"#)
             == ["services[0].name: expected a name made of letters, digits, '_' and '-', got 5"])
