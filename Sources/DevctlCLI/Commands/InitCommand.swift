@@ -69,17 +69,20 @@ public struct InitCommand: Command, Equatable {
         return ExitCode.success
     }
 
+    /// The Procfile the command line names (or `Procfile`): one that is missing, unreadable or not
+    /// a Procfile is bad usage, exit 2, as a missing or bad services.json is.
     private static func readProcfile(_ path: String, currentDirectory: String) throws -> Procfile {
         let bytes: [UInt8]
         do {
             bytes = try FileSystem.read(ConfigLocator.absolutePath(path, relativeTo: currentDirectory))
         } catch {
-            throw CommandFailure("cannot read the Procfile '\(path)': \(error.errno)")
+            throw CommandFailure("cannot read the Procfile '\(path)': \(error.errno)", exitCode: ExitCode.usage)
         }
         do {
             return try Procfile.parse(String(decoding: bytes, as: UTF8.self))
         } catch {
-            throw CommandFailure("'\(path)' is not a Procfile:\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"))
+            throw CommandFailure("'\(path)' is not a Procfile:\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"),
+                                 exitCode: ExitCode.usage)
         }
     }
 }
