@@ -88,7 +88,8 @@ public struct CommandContext: Sendable {
         }
         if let holder {
             let pid = holder.pid.map { "pid \($0)" } ?? "unknown pid"
-            throw CommandFailure("another devctl (\(pid)) is running: \(holder.command)")
+            // The command line comes from the lock file, which anyone who can write .pids/ may have written.
+            throw CommandFailure("another devctl (\(pid)) is running: \(ForeignText.escaped(holder.command))")
         }
         // A holder killed mid-write left each file whole, but maybe not all of them updated.
         _ = try? project.store.reconcile()

@@ -46,7 +46,7 @@ public struct InitCommand: Command, Equatable {
             text = ServicesTemplate.render(project: project, services: services)
             notes.append("\(terminal.ok) wrote \(shown): \(services.count) service(s) from \(procfile): \(services.map(\.name).joined(separator: ", "))")
             for entry in parsed.entries where entry.name != entry.originalName {
-                notes.append("  '\(entry.originalName)' is named '\(entry.name)' (service names use letters, digits, '_' and '-', and start with no '-')")
+                notes.append("  '\(ForeignText.escaped(entry.originalName))' is named '\(entry.name)' (service names use letters, digits, '_' and '-', and start with no '-')")
             }
             for (index, entry) in parsed.entries.enumerated() where ServicesTemplate.usesPort(entry.command) {
                 notes.append("  \(entry.name) gets PORT=\(ServicesTemplate.port(forEntryAt: index)), as foreman would give it")
