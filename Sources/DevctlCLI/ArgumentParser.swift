@@ -159,15 +159,21 @@ public enum ArgumentParser {
         case .path:
             return nil
         case .seconds:
-            // Bounded like stopTimeout: the value also becomes compose's whole-second timeout.
-            guard let seconds = Double(value), (0...3600).contains(seconds) else {
-                return "a number of seconds from 0 to 3600"
-            }
-            return nil
+            return seconds(value) == nil ? secondsExpected : nil
         case .count:
             guard let count = Int(value), count >= 0 else { return "a non-negative whole number" }
             return nil
         }
+    }
+
+    /// What a number of seconds on the command line (or in `DEVCTL_LOCK_TIMEOUT`) must be.
+    static let secondsExpected = "a number of seconds from 0 to \(Int(ServicesConfig.maximumStopTimeout))"
+
+    /// `text` as a number of seconds, bounded like stopTimeout, or nil: every such value becomes
+    /// a Duration or compose's whole seconds later, and a huge one traps there.
+    static func seconds(_ text: String) -> Double? {
+        guard let seconds = Double(text), (0...ServicesConfig.maximumStopTimeout).contains(seconds) else { return nil }
+        return seconds
     }
 
     private static func unknownOption(_ spelling: String, among options: [OptionSpec], command: CommandSpec?)

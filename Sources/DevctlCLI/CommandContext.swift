@@ -79,7 +79,7 @@ public struct CommandContext: Sendable {
             throw CommandFailure("cannot keep tracking state in '\(project.store.directory)': \(error)")
         }
         let lock = FileLock(path: project.store.lockFile)
-        let override = environment["DEVCTL_LOCK_TIMEOUT"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        let override = try lockTimeoutOverride()
         let holder: FileLock.Holder?
         do {
             holder = try lock.acquire(timeout: override ?? timeout, describing: commandLine)
@@ -88,11 +88,23 @@ public struct CommandContext: Sendable {
         }
         if let holder {
             let pid = holder.pid.map { "pid \($0)" } ?? "unknown pid"
-            throw CommandFailure("another devctl (\(pid)) is running: \(holder.command)")
+            // The command line comes from the lock file, which anyone who can write .pids/ may have written.
+            throw CommandFailure("another devctl (\(pid)) is running: \(ForeignText.escaped(holder.command))")
         }
         // A holder killed mid-write left each file whole, but maybe not all of them updated.
         _ = try? project.store.reconcile()
         return lock
+    }
+
+    /// `DEVCTL_LOCK_TIMEOUT`, bounded like `--timeout`; a value that is not one is a usage error,
+    /// not a wait of 1e300 seconds (which trapped) nor a silent fallback to the default.
+    private func lockTimeoutOverride() throws -> Double? {
+        guard let text = environment["DEVCTL_LOCK_TIMEOUT"] else { return nil }
+        guard let seconds = ArgumentParser.seconds(text) else {
+            throw CommandFailure("DEVCTL_LOCK_TIMEOUT: expected \(ArgumentParser.secondsExpected), got '\(text)'",
+                                 exitCode: ExitCode.usage)
+        }
+        return seconds
     }
 
     public func launcher(for project: Project) -> ServiceLauncher {

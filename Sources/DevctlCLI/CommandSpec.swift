@@ -11,7 +11,7 @@ public struct OptionSpec: Sendable {
     /// only for paths.
     public enum ValueKind: Sendable {
         case path
-        /// A number of seconds from 0 to 3600 (like `stopTimeout`), fractions allowed.
+        /// A number of seconds from 0 to `ServicesConfig.maximumStopTimeout` (like `stopTimeout`), fractions allowed.
         case seconds
         /// A non-negative whole number.
         case count

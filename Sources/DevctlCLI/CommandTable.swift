@@ -52,7 +52,8 @@ public enum CommandTable {
                   3. orphans    the project's processes that escaped tracking are killed
                   4. compose    docker compose down, with the same grace
                   5. verify     every process gone and every health-check port free
-                With NAMEs, only those services stop and containers are left alone.
+                With NAMEs, only those services stop and containers are left alone; a lone
+                '--' names none, so 'devctl stop --' is 'devctl stop'.
                 Exits 1 if anything survived.
                 """,
             arguments: "[NAME…]", acceptsNames: true,

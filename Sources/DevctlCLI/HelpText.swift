@@ -25,6 +25,8 @@ public enum HelpText {
             \(rows(commands, column: column))
 
               See 'devctl help <subcommand>' for detailed help.
+              '--' ends the options: every word after it is a name ('devctl stop -- NAME'),
+              and a lone '--' names nothing ('devctl stop --' is 'devctl stop').
             """
     }
 

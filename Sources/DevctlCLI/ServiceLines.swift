@@ -36,38 +36,17 @@ public struct ServiceLines: Sendable {
         self.colored = colored
     }
 
-    /// The line as printed, without its newline. Off a terminal or with `NO_COLOR`, escape
-    /// sequences a service wrote itself are removed too: then the output has none at all.
+    /// The line as printed, without its newline.
     public func format(_ line: LogLine) -> String {
-        let text = colored || !line.text.contains("\u{1B}") ? line.text : Self.withoutEscapes(line.text)
-        return (prefixes[line.service] ?? "\(line.service) | ") + text
+        (prefixes[line.service] ?? "\(line.service) | ") + Self.text(line.text, colored: colored)
     }
 
-    /// `text` without ANSI escape sequences: CSI (`ESC [ … final byte`), OSC (`ESC ] …` up to BEL
-    /// or ST) and two-character ones (`ESC c`).
-    static func withoutEscapes(_ text: String) -> String {
-        var result = [Unicode.Scalar]()
-        var scalars = text.unicodeScalars.makeIterator()
-        while let scalar = scalars.next() {
-            guard scalar == "\u{1B}" else {
-                result.append(scalar)
-                continue
-            }
-            switch scalars.next() {
-            case "["?:
-                while let next = scalars.next(), !(0x40...0x7E).contains(next.value) {}
-            case "]"?:
-                var previous: Unicode.Scalar?
-                while let next = scalars.next(), next != "\u{07}", !(previous == "\u{1B}" && next == "\\") {
-                    previous = next
-                }
-            default:
-                break
-            }
-        }
-        var string = ""
-        string.unicodeScalars.append(contentsOf: result)
-        return string
+    /// A line a service wrote, as a terminal may show it: its own colours kept on a colour
+    /// terminal and removed elsewhere (then the output has no escape sequence at all), its tabs
+    /// kept, and every other control shown escaped, so that a `\r` cannot write over the prefix
+    /// and pass for another service's line, nor a sequence clear or retitle the terminal.
+    public static func text(_ text: String, colored: Bool) -> String {
+        ForeignText.escaped(text, colours: colored ? .kept : .removed, keepingTabs: true)
     }
 
     /// Writes the line to stdout; false once stdout is gone (a reader like `head` has quit), which

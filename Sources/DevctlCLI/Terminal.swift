@@ -50,14 +50,20 @@ public final class Terminal: Sendable {
         write(text + "\n", to: STDOUT_FILENO)
     }
 
-    /// `error: …` on stderr.
+    /// `error: …` on stderr. Messages quote what devctl found (a port holder's command line, a
+    /// compose error), so every control character but the line breaks of a long message is shown
+    /// escaped; the places that quote foreign text escape its line breaks as well.
     public func error(_ text: String) {
-        write(paint("error:", .red) + " " + text + "\n", to: STDERR_FILENO)
+        write(paint("error:", .red) + " " + Self.message(text) + "\n", to: STDERR_FILENO)
     }
 
-    /// `warning: …` on stderr.
+    /// `warning: …` on stderr, escaped as `error` is.
     public func warning(_ text: String) {
-        write(paint("warning:", .yellow) + " " + text + "\n", to: STDERR_FILENO)
+        write(paint("warning:", .yellow) + " " + Self.message(text) + "\n", to: STDERR_FILENO)
+    }
+
+    private static func message(_ text: String) -> String {
+        ForeignText.escaped(text, keepingTabs: true, keepingNewlines: true)
     }
 
     private func write(_ text: String, to fd: Int32) {

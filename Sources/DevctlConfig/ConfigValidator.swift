@@ -162,6 +162,10 @@ struct ConfigValidator {
     private mutating func serviceName(_ value: JSONValue, at path: String) -> String? {
         let expected = "a name made of letters, digits, '_' and '-'"
         guard let name = string(value, at: path, expected: expected) else { return nil }
+        if NameRule.startsLikeAnOption(name) {
+            report(path, "a service name must start with a letter, digit or '_', not '-' (it would read as an option), got \(value.summary)")
+            return nil
+        }
         guard NameRule.isValid(name) else {
             report(path, "expected \(expected), got \(value.summary)")
             return nil
@@ -264,8 +268,10 @@ struct ConfigValidator {
             let found = given.isEmpty ? "" : ", got " + given.map { "'\($0)'" }.joined(separator: " and ")
             report(path, "expected exactly one of 'tcp', 'http' or 'command'\(found)")
         }
-        let timeout = keys["timeout"].flatMap { positiveSeconds($0, at: "\(path).timeout") } ?? HealthCheck.defaultTimeout
-        let interval = keys["interval"].flatMap { positiveSeconds($0, at: "\(path).interval") } ?? HealthCheck.defaultInterval
+        let timeout = keys["timeout"].flatMap { positiveSeconds($0, at: "\(path).timeout", atMost: HealthCheck.maximumTimeout) }
+            ?? HealthCheck.defaultTimeout
+        let interval = keys["interval"].flatMap { positiveSeconds($0, at: "\(path).interval", atMost: HealthCheck.maximumInterval) }
+            ?? HealthCheck.defaultInterval
         guard given.count == 1, let kind = kinds.first else { return nil }
         return HealthCheck(kind: kind, timeout: timeout, interval: interval)
     }
@@ -310,17 +316,20 @@ struct ConfigValidator {
         return nil
     }
 
+    // Every number of seconds is bounded, not only checked to be finite: each becomes a Duration
+    // (or compose's whole seconds) once services run, and 1e300 traps there, after the spawn.
+
     private mutating func stopTimeout(_ value: JSONValue, at path: String) -> Double? {
-        guard case .number(let number) = value.kind, (0...3600).contains(number.value) else {
-            report(path, "expected a number of seconds from 0 to 3600, got \(value.summary)")
+        guard case .number(let number) = value.kind, (0...ServicesConfig.maximumStopTimeout).contains(number.value) else {
+            report(path, "expected a number of seconds from 0 to \(Int(ServicesConfig.maximumStopTimeout)), got \(value.summary)")
             return nil
         }
         return number.value
     }
 
-    private mutating func positiveSeconds(_ value: JSONValue, at path: String) -> Double? {
-        guard case .number(let number) = value.kind, number.value > 0, number.value.isFinite else {
-            report(path, "expected a positive number of seconds, got \(value.summary)")
+    private mutating func positiveSeconds(_ value: JSONValue, at path: String, atMost maximum: Double) -> Double? {
+        guard case .number(let number) = value.kind, number.value > 0, number.value <= maximum else {
+            report(path, "expected a number of seconds above 0 and at most \(Int(maximum)), got \(value.summary)")
             return nil
         }
         return number.value

@@ -4,7 +4,7 @@ import DevctlText
 /// comments and blank lines ignored. `devctl init --from-procfile` turns it into services.json.
 public struct Procfile: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
-        /// Usable as a service name: `[A-Za-z0-9_-]+`, unique in the file.
+        /// Usable as a service name (see `NameRule`), unique in the file.
         public var name: String
         /// The name as the Procfile wrote it, when it had to change.
         public var originalName: String
@@ -15,6 +15,9 @@ public struct Procfile: Sendable, Equatable {
     }
 
     public var entries: [Entry]
+
+    /// The name of an entry whose own name has no letter, digit or '_' to keep.
+    public static let generatedName = "service"
 
     /// Reads every line, and refuses the file with every line it cannot read.
     public static func parse(_ text: String) throws(ProcfileError) -> Procfile {
@@ -35,7 +38,10 @@ public struct Procfile: Sendable, Equatable {
                 problems.append("line \(index + 1): expected 'name: command', got '\(line.prefix(60))'")
                 continue
             }
+            // A name with nothing usable in it (`веб`, `--`) gets a generated one, numbered like
+            // a duplicate: `service`, `service-2`, …
             var name = NameRule.sanitized(original)
+            if name.isEmpty { name = Self.generatedName }
             if taken.contains(name) {
                 var suffix = 2
                 while taken.contains("\(name)-\(suffix)") { suffix += 1 }

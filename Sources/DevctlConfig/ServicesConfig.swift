@@ -12,6 +12,8 @@ import Darwin
 /// default applied and every path made absolute, so no other part of devctl re-checks it.
 public struct ServicesConfig: Sendable, Equatable {
     public static let defaultStopTimeout: Double = 3
+    /// An hour: the most any stop waits, for `stopTimeout` and `stop --timeout` alike.
+    public static let maximumStopTimeout: Double = 3600
 
     /// `[A-Za-z0-9_.-]+`; the compose project name.
     public var project: String
@@ -19,7 +21,7 @@ public struct ServicesConfig: Sendable, Equatable {
     public var root: String
     /// The absolute path of services.json.
     public var file: String
-    /// Seconds between the stop signal and SIGKILL, 0...3600.
+    /// Seconds between the stop signal and SIGKILL, 0...`maximumStopTimeout`.
     public var stopTimeout: Double
     /// Regular expressions matched against the full command lines of candidate orphans.
     public var orphanPatterns: [String]
@@ -120,6 +122,10 @@ public enum ServiceCommand: Sendable, Equatable {
 public struct HealthCheck: Sendable, Equatable {
     public static let defaultTimeout: Double = 30
     public static let defaultInterval: Double = 0.2
+    /// The most `timeout` may be: an hour.
+    public static let maximumTimeout: Double = 3600
+    /// The most `interval` may be: a minute.
+    public static let maximumInterval: Double = 60
 
     public enum Kind: Sendable, Equatable {
         /// A TCP connect to 127.0.0.1.
@@ -131,9 +137,9 @@ public struct HealthCheck: Sendable, Equatable {
     }
 
     public var kind: Kind
-    /// Seconds to wait for the first success, > 0.
+    /// Seconds to wait for the first success, in (0, `maximumTimeout`].
     public var timeout: Double
-    /// Seconds between attempts, > 0.
+    /// Seconds between attempts, in (0, `maximumInterval`].
     public var interval: Double
 
     public init(kind: Kind, timeout: Double = HealthCheck.defaultTimeout, interval: Double = HealthCheck.defaultInterval) {

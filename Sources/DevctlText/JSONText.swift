@@ -25,7 +25,7 @@ public indirect enum JSONText: Sendable, Equatable {
         }
     }
 
-    /// `text` as a JSON string literal, quotes included.
+    /// `text` as a JSON string literal, quotes included, with every control character escaped.
     public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -35,7 +35,9 @@ public indirect enum JSONText: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            // C0 must be escaped; DEL and C1 need not be, but a document printed on a terminal
+            // must not carry a raw CSI (U+009B) any more than a raw ESC.
+            case _ where ForeignText.isControl(scalar):
                 out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }

@@ -50,12 +50,12 @@ import Testing
              wrong: [#"{"PORT": 8000}"#, #"{"": "x"}"#, #"{"A=B": "x"}"#, "[]", #""PORT=1""#, #"{"P": null}"#, #"{"P": "a\u0000"}"#]),
         Slot(name: "HTTP", valid: #""http://127.0.0.1:8000/""#,
              wrong: [#""ftp://x/""#, #""http://""#, #""http://127.0.0.1:99999/""#, "8000", "null", #""https://x/""#, #""""#]),
-        Slot(name: "TIMEOUT", valid: "5", wrong: ["0", "-1", #""5""#, "1e999", "null", "true", "NaN", "-Infinity"]),
+        Slot(name: "TIMEOUT", valid: "5", wrong: ["0", "-1", #""5""#, "1e999", "1e300", "3601", "null", "true", "NaN", "-Infinity"]),
         Slot(name: "SIGNAL", valid: #""INT""#, wrong: [#""KILL""#, #""SIGTERMX""#, "15", #""STOP""#, "null", #""""#]),
         Slot(name: "SVCSTOP", valid: "1", wrong: numbersNoKeyAccepts + ["3601", #""1""#]),
         Slot(name: "DEPENDS", valid: #"["api"]"#, wrong: [#"["nope"]"#, #"["worker"]"#, #""api""#, "[1]", #"["api", "api"]"#, "null"]),
         Slot(name: "TCP", valid: "9000", wrong: numbersNoKeyAccepts + ["0", "65536", #""9000""#, "9000.5", "1e5", #""80a""#]),
-        Slot(name: "INTERVAL", valid: "0.5", wrong: ["0", "-0.1", #""0.5""#, "1e999", "null", "[0.5]"]),
+        Slot(name: "INTERVAL", valid: "0.5", wrong: ["0", "-0.1", #""0.5""#, "1e999", "1e300", "61", "null", "[0.5]"]),
     ]
 
     /// `@NAME@` marks each slot.
@@ -177,7 +177,49 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count <= 202)
     }
 
-    @Test(arguments: ["a/b", "..", "../etc", "a\nb", "a:b", "api:4711", "a b", ""])
+    /// 1e300 passed validation, `start` spawned the service, then trapped converting the number to
+    /// a Duration ("Double value cannot be converted"), leaving the service running untracked.
+    @Test(arguments: ["timeout", "interval"])
+    func aHugeHealthCheckTimeIsRefusedBeforeAnythingStarts(key: String) throws {
+        let port = FreePort.next()
+        let project = TestProject(#"""
+            {"services": [{"name": "api", "command": ["sleep", "300"], "healthcheck": {"tcp": \#(port), "\#(key)": 1e300}}]}
+            """#)
+        defer { project.cleanUp() }
+        let result = project.devctl("start")
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.contains("services[0].healthcheck.\(key): expected a number of seconds above 0 and at most"), "\(result)")
+        #expect(!result.stderr.contains("Fatal error"), "\(result)")
+        #expect(project.markedProcesses.isEmpty, "nothing is spawned from a file that is refused")
+    }
+
+    /// The lock's wait is the one number devctl reads from its environment; 1e300 trapped the same way.
+    @Test func aHugeLockTimeoutIsRefusedWithAMessage() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": ["sleep", "300"]}]}"#)
+        defer { project.cleanUp() }
+        for value in ["1e300", "-1", "nan", "soon"] {
+            project.extraEnvironment["DEVCTL_LOCK_TIMEOUT"] = value
+            let result = project.devctl("stop")
+            #expect(result.exitCode == 2, "DEVCTL_LOCK_TIMEOUT=\(value): \(result)")
+            #expect(result.stderr == "error: DEVCTL_LOCK_TIMEOUT: expected a number of seconds from 0 to 3600, got '\(value)'\n",
+                    "\(result)")
+        }
+        project.extraEnvironment["DEVCTL_LOCK_TIMEOUT"] = "3600"
+        #expect(project.devctl("stop").exitCode == 0)
+    }
+
+    /// A service called `--` (which `init --from-procfile` used to make of a non-ASCII name) meant
+    /// `devctl stop --` stopped everything instead.
+    @Test func aServiceNameThatReadsAsAnOptionIsRefusedByStart() {
+        let project = TestProject(#"{"services": [{"name": "--", "command": ["sleep", "300"]}, {"name": "api", "command": ["sleep", "301"]}]}"#)
+        defer { project.cleanUp() }
+        let result = project.devctl("start")
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.contains(#"services[0].name: a service name must start with a letter, digit or '_', not '-'"#), "\(result)")
+        #expect(project.markedProcesses.isEmpty)
+    }
+
+    @Test(arguments: ["a/b", "..", "../etc", "a\nb", "a:b", "api:4711", "a b", "", "-", "--", "-x"])
     func namesThatWouldCorruptTrackingLinesOrPathsAreRejected(name: String) throws {
         let root = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -54,16 +54,39 @@ import Testing
         #expect(project.read("services.json")?.contains(#""name": "api""#) == true)
     }
 
-    @Test func missingOrBrokenProcfileWritesNothing() {
+    /// The Procfile is named on the command line (or by default): one that is missing or is not a
+    /// Procfile is a usage error, exit 2, like a missing or bad services.json.
+    @Test func missingOrBrokenProcfileIsAUsageErrorAndWritesNothing() {
         let project = Self.emptyProject(files: ["Procfile.bad": "web: ok\nthis is not a process\n"])
         defer { project.cleanUp() }
         let missing = project.devctl("init", "--from-procfile")
-        #expect(missing.exitCode == 1)
+        #expect(missing.exitCode == 2, "\(missing)")
         #expect(missing.stderr.contains("cannot read the Procfile 'Procfile'"), "\(missing)")
+        let named = project.devctl("init", "--from-procfile", "nosuch")
+        #expect(named.exitCode == 2, "\(named)")
+        #expect(named.stderr == "error: cannot read the Procfile 'nosuch': No such file or directory\n", "\(named)")
         let broken = project.devctl("init", "--from-procfile", "Procfile.bad")
-        #expect(broken.exitCode == 1)
+        #expect(broken.exitCode == 2, "\(broken)")
         #expect(broken.stderr.contains("line 2: expected 'name: command'"), "\(broken)")
         #expect(project.read("services.json") == nil)
+    }
+
+    /// `éé` used to become the service `--`; `devctl stop --` then meant every service.
+    @Test func procfileNamesThatWouldReadAsOptionsBecomeUsableNames() throws {
+        let project = Self.emptyProject(files: ["Procfile": "éé: exec sleep 300\n-web: exec sleep 301\n"])
+        defer { project.cleanUp() }
+        let result = project.devctl("init", "--from-procfile")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("2 service(s) from Procfile: service, web"), "\(result)")
+        #expect(result.stdout.contains("'éé' is named 'service'"), "\(result)")
+        let names = try #require(try? ConfigLoader.load(file: project.root + "/services.json")).services.map(\.name)
+        #expect(names == ["service", "web"])
+
+        #expect(project.devctl("start").exitCode == 0)
+        let unknown = project.devctl("stop", "--", "--")
+        #expect(unknown.exitCode == 2, "\(unknown)")
+        #expect(unknown.stderr.contains("unknown service '--'"), "\(unknown)")
+        #expect(Set(project.trackedPIDs.keys) == ["service", "web"], "an unknown name stops nothing")
     }
 
     @Test func refusesToOverwriteWithoutForce() {

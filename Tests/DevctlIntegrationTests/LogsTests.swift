@@ -141,6 +141,41 @@ import Testing
         #expect(result.stderr.contains("did you mean 'api'"), "\(result)")
     }
 
+    /// A carriage return in a line once let a service print over its own prefix and pass for
+    /// another service; a clear-screen or a bell reached the terminal as well.
+    static let hostileLog = header("2024-05-01T10:00:00.000Z", "worker")
+        + "progress 50%\rapi    | injected\n"
+        + "\u{1B}[2J\u{1B}[32mgreen\u{1B}[0m\tcolumn\n"
+        + "bell\u{07}\u{9B}31m\n"
+
+    @Test func controlsInALogLineAreShownEscapedAndCannotFakeAPrefix() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}, {"name": "worker", "command": "true"}]}"#)
+        defer { project.cleanUp() }
+        project.write(".pids/logs/worker.log", Self.hostileLog)
+        let result = project.devctl("logs", "worker")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.lines(result.stdout) == [
+            #"worker | progress 50%\rapi    | injected"#,
+            "worker | \\x1b[2Jgreen\tcolumn",
+            #"worker | bell\x07\x9b31m"#,
+        ], "off a terminal the service's colours are removed, the other controls shown, tabs kept: \(result)")
+    }
+
+    @Test(.enabled(if: PseudoTerminal.isAvailable, "util-linux 'script' is not installed"))
+    func onATerminalAServicesColoursStayButNothingElseDoes() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}, {"name": "worker", "command": "true"}]}"#)
+        defer { project.cleanUp() }
+        project.write(".pids/logs/worker.log", Self.hostileLog)
+        let result = PseudoTerminal.devctl(["logs", "worker"], in: project)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains(#"progress 50%\rapi    | injected"#), "\(result)")
+        // The colour is kept, and reset at the end of the line so it cannot leak into the next.
+        #expect(result.stdout.contains("\\x1b[2J\u{1B}[32mgreen\u{1B}[0m\tcolumn\u{1B}[0m"), "\(result)")
+        #expect(result.stdout.contains(#"bell\x07\x9b31m"#), "\(result)")
+        let lineEnds = result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+        #expect(!lineEnds.contains("\r") && !lineEnds.contains("\u{07}") && !lineEnds.contains("\u{9B}"), "\(result)")
+    }
+
     @Test(.enabled(if: PseudoTerminal.isAvailable, "util-linux 'script' is not installed"))
     func startStatusAndLogsUseColourOnATerminalButNoEscapeWithNoColor() throws {
         let project = TestProject(#"{"services": [{"name": "api", "command": "printf 'plain \\033[31mred\\033[0m\\n'; exec sleep 300"}]}"#)

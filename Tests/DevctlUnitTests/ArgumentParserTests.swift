@@ -138,6 +138,14 @@ import Testing
         #expect(try run(["--", "status"]) == Invocation(command: "status"))
     }
 
+    /// `--` with nothing after it names no service: `stop --` is `stop`, nothing more or less.
+    @Test func aLoneDoubleDashIsNoNames() throws {
+        #expect(try run(["stop", "--"]) == run(["stop"]))
+        #expect(try run(["stop", "--force", "--"]) == Invocation(command: "stop", flags: ["force"]))
+        #expect(try run(["stop", "--", "--"]) == Invocation(command: "stop", names: ["--"]))
+        #expect(usageError(["pause", "--"])?.message == "'pause' needs at least 1 service name")
+    }
+
     @Test(arguments: [
         ([], nil), (["help"], nil), (["--help"], nil), (["-h"], nil), (["-f", "x.json"], nil),
         (["help", "stop"], "stop"), (["stop", "--help"], "stop"), (["logs", "api", "-h"], "logs"),

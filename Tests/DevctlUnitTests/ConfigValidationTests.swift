@@ -129,12 +129,24 @@ import Testing
             == ["services[0].healthcheck.tcp: expected a port number 1-65535, got \(value == "[80]" ? "an array" : value)"])
     }
 
-    @Test(arguments: ["0", "-0.5", "true", #""1""#, "1e999", "1e-999"])
-    func rejectsHealthCheckTimesThatAreNotPositive(value: String) {
+    /// 1e300 used to pass, then trap converting to a Duration once `start` had spawned the service.
+    @Test(arguments: ["0", "-0.5", "true", #""1""#, "1e999", "1e-999", "1e300", "3601"])
+    func rejectsHealthCheckTimesOutsideTheirBounds(value: String) {
         #expect(ConfigFixture().serviceProblems(#""healthcheck": {"tcp": 80, "timeout": \#(value), "interval": \#(value)}"#) == [
-            "services[0].healthcheck.timeout: expected a positive number of seconds, got \(value)",
-            "services[0].healthcheck.interval: expected a positive number of seconds, got \(value)",
+            "services[0].healthcheck.timeout: expected a number of seconds above 0 and at most 3600, got \(value)",
+            "services[0].healthcheck.interval: expected a number of seconds above 0 and at most 60, got \(value)",
         ])
+    }
+
+    @Test func rejectsAnIntervalAboveAMinute() {
+        #expect(ConfigFixture().serviceProblems(#""healthcheck": {"tcp": 80, "interval": 60.5}"#)
+            == ["services[0].healthcheck.interval: expected a number of seconds above 0 and at most 60, got 60.5"])
+    }
+
+    @Test func acceptsHealthCheckTimesAtTheirBounds() throws {
+        let config = try ConfigFixture().load(
+            #"{"services": [{"name": "a", "command": "x", "healthcheck": {"tcp": 80, "timeout": 3600, "interval": 60}}]}"#)
+        #expect(config.services[0].healthcheck == HealthCheck(kind: .tcp(port: 80), timeout: 3600, interval: 60))
     }
 
     @Test func readsHealthCheckTimes() throws {
@@ -201,6 +213,18 @@ import Testing
         let quoted = JSONText.quote(name)
         #expect(ConfigFixture().problems(#"{"services": [{"name": \#(quoted), "command": "x"}]}"#)
             == ["services[0].name: expected a name made of letters, digits, '_' and '-', got \(quoted)"])
+    }
+
+    /// `devctl stop --` once stopped everything when a Procfile had made a service called `--`.
+    @Test(arguments: ["-", "--", "-x", "--json", "-_"])
+    func rejectsServiceNamesThatCouldBeTakenForAnOption(name: String) {
+        #expect(ConfigFixture().problems(#"{"services": [{"name": "\#(name)", "command": "x"}]}"#)
+            == [#"services[0].name: a service name must start with a letter, digit or '_', not '-' (it would read as an option), got "\#(name)""#])
+    }
+
+    @Test func acceptsServiceNamesThatStartWithADigitOrUnderscore() throws {
+        let config = try ConfigFixture().load(#"{"services": [{"name": "9lives", "command": "x"}, {"name": "_x-", "command": "x"}]}"#)
+        #expect(config.services.map(\.name) == ["9lives", "_x-"])
     }
 
     @Test func rejectsAServiceNameThatIsNotAString() {

@@ -66,6 +66,7 @@ import Testing
             #expect(unwrapped(help).contains(spec.abstract))
         }
         #expect(help.contains("See 'devctl help <subcommand>' for detailed help."))
+        #expect(unwrapped(help).contains("a lone '--' names nothing ('devctl stop --' is 'devctl stop')"))
     }
 
     @Test func everyLineFitsEightyColumns() {

@@ -29,6 +29,13 @@ import Testing
         #expect(procfile.entries.map(\.originalName) == ["web.1", "web-1", "wëb 1", "web_ok"])
     }
 
+    /// `éé` used to become the service `--`, and `devctl stop --` then stopped every service.
+    @Test func namesThatWouldStartWithADashLoseItAndNamesLeftEmptyAreGenerated() throws {
+        let procfile = try Procfile.parse("éé: a\n--: b\n-web: c\nüx: d\nservice: e\n")
+        #expect(procfile.entries.map(\.name) == ["service", "service-2", "web", "x", "service-3"])
+        #expect(procfile.entries.allSatisfy { NameRule.isValid($0.name) })
+    }
+
     @Test func everyUnreadableLineIsReported() {
         #expect(throws: ProcfileError(problems: [
             "line 1: expected 'name: command', got 'just words'",

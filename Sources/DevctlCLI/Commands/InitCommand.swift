@@ -46,7 +46,7 @@ public struct InitCommand: Command, Equatable {
             text = ServicesTemplate.render(project: project, services: services)
             notes.append("\(terminal.ok) wrote \(shown): \(services.count) service(s) from \(procfile): \(services.map(\.name).joined(separator: ", "))")
             for entry in parsed.entries where entry.name != entry.originalName {
-                notes.append("  '\(entry.originalName)' is named '\(entry.name)' (service names use letters, digits, '_' and '-')")
+                notes.append("  '\(ForeignText.escaped(entry.originalName))' is named '\(entry.name)' (service names use letters, digits, '_' and '-', and start with no '-')")
             }
             for (index, entry) in parsed.entries.enumerated() where ServicesTemplate.usesPort(entry.command) {
                 notes.append("  \(entry.name) gets PORT=\(ServicesTemplate.port(forEntryAt: index)), as foreman would give it")
@@ -69,17 +69,20 @@ public struct InitCommand: Command, Equatable {
         return ExitCode.success
     }
 
+    /// The Procfile the command line names (or `Procfile`): one that is missing, unreadable or not
+    /// a Procfile is bad usage, exit 2, as a missing or bad services.json is.
     private static func readProcfile(_ path: String, currentDirectory: String) throws -> Procfile {
         let bytes: [UInt8]
         do {
             bytes = try FileSystem.read(ConfigLocator.absolutePath(path, relativeTo: currentDirectory))
         } catch {
-            throw CommandFailure("cannot read the Procfile '\(path)': \(error.errno)")
+            throw CommandFailure("cannot read the Procfile '\(path)': \(error.errno)", exitCode: ExitCode.usage)
         }
         do {
             return try Procfile.parse(String(decoding: bytes, as: UTF8.self))
         } catch {
-            throw CommandFailure("'\(path)' is not a Procfile:\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"))
+            throw CommandFailure("'\(path)' is not a Procfile:\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"),
+                                 exitCode: ExitCode.usage)
         }
     }
 }

@@ -113,18 +113,21 @@ public struct StartCommand: Command, Equatable {
         case .alreadyRunning(let name, let pid):
             terminal.line("      \(name) already running (pid \(pid)), left alone")
         case .clearedDeadEntry(let name, let pid, let reason):
-            terminal.line("      \(name): cleared dead entry pid \(pid) (\(reason))")
+            terminal.line("      \(name): cleared dead entry pid \(pid) (\(ForeignText.escaped(reason)))")
         case .spawned(let name, let pid, let step, let total):
             terminal.line("\(terminal.paint("[\(step)/\(total)]", .dim)) \(name) spawned (pid \(pid))")
         case .waiting(let name, let check):
-            terminal.line("      \(name) waiting for \(check)")
+            terminal.line("      \(name) waiting for \(ForeignText.escaped(check))")
         case .ready(let name, let pid, let seconds):
             terminal.line("  \(terminal.ok)   \(name) ready (pid \(pid), \(String(format: "%.1f s", seconds)))")
         case .failed(let name, let reason, let tail):
-            terminal.line("  \(terminal.fail)   \(name) failed: \(reason)")
-            for line in tail { terminal.line("        \(terminal.paint("\(name) |", .dim)) \(line)") }
+            // A reason may quote a port holder's command line; the tail is the service's output.
+            terminal.line("  \(terminal.fail)   \(name) failed: \(ForeignText.escaped(reason))")
+            for line in tail {
+                terminal.line("        \(terminal.paint("\(name) |", .dim)) \(ServiceLines.text(line, colored: terminal.colored))")
+            }
         case .skipped(let name, let reason):
-            terminal.line("  \(terminal.fail)   \(name) not started: \(reason)")
+            terminal.line("  \(terminal.fail)   \(name) not started: \(ForeignText.escaped(reason))")
         }
     }
 
@@ -134,8 +137,8 @@ public struct StartCommand: Command, Equatable {
             switch outcome {
             case .started(let pid): table.append([name, "\(pid)", "\(terminal.ok) started"])
             case .alreadyRunning(let pid): table.append([name, "\(pid)", "\(terminal.ok) already running"])
-            case .failed(let reason): table.append([name, "-", "\(terminal.fail) \(reason)"])
-            case .skipped(let reason): table.append([name, "-", "\(terminal.fail) \(reason)"])
+            case .failed(let reason): table.append([name, "-", "\(terminal.fail) \(ForeignText.escaped(reason))"])
+            case .skipped(let reason): table.append([name, "-", "\(terminal.fail) \(ForeignText.escaped(reason))"])
             }
         }
         return table.rendered { terminal.paint($0, .bold) }

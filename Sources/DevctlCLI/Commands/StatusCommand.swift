@@ -49,9 +49,10 @@ public struct StatusCommand: Command, Equatable {
             case .stopped: terminal.paint("stopped", .dim)
             case .dead: terminal.paint("dead", .red)
             }
+            // An unhealthy reason may quote what a server answered.
             let health = switch service.health {
             case .healthy?: terminal.paint(describe(.healthy), .green)
-            case let unhealthy?: terminal.paint(describe(unhealthy), .red)
+            case let unhealthy?: terminal.paint(ForeignText.escaped(describe(unhealthy)), .red)
             case nil: "-"
             }
             table.append([
@@ -61,7 +62,7 @@ public struct StatusCommand: Command, Equatable {
                 service.rssBytes.map(Format.bytes) ?? "-",
                 service.state == .running || service.state == .paused ? "\(service.processes)" : "-",
                 health,
-                service.note.map { "\(service.command)  (\($0))" } ?? service.command,
+                ForeignText.escaped(service.note.map { "\(service.command)  (\($0))" } ?? service.command),
             ])
         }
         var text = table.rendered { terminal.paint($0, .bold) }

@@ -87,7 +87,7 @@ public struct StopCommand: Command, Equatable {
         case .stopped(let result):
             switch result.outcome {
             case .alreadyDead:
-                terminal.line("  -  \(result.name) was not running\(result.note.map { " (\($0))" } ?? "")")
+                terminal.line("  -  \(result.name) was not running\(result.note.map { " (\(ForeignText.escaped($0)))" } ?? "")")
             case .graceful:
                 terminal.line("  \(terminal.ok)  \(result.name) (pid \(result.pid.map(String.init) ?? "-")) stopped by \(result.signal?.name ?? "?") in \(Format.milliseconds(result.milliseconds))")
             case .forced:
@@ -100,7 +100,7 @@ public struct StopCommand: Command, Equatable {
         case .forced(let name, let processes):
             terminal.line("  \(terminal.fail)  \(name): SIGKILL to \(processes) process(es) (did not exit in time)")
         case .orphan(let orphan):
-            terminal.line("  \(terminal.fail)  killed pid \(orphan.pid) with \(orphan.signal): \(orphan.command.prefix(80)) — \(orphan.reason)")
+            terminal.line("  \(terminal.fail)  killed pid \(orphan.pid) with \(orphan.signal): \(shown(orphan.command)) — \(orphan.reason)")
         case .containers(let outcome):
             terminal.line("  " + ContainerLines.render(outcome, verb: "down", terminal: terminal))
         case .verified(let ports):
@@ -108,15 +108,20 @@ public struct StopCommand: Command, Equatable {
             terminal.line("  \(terminal.ok)  no process left\(free)")
         case .straggler(let straggler):
             let holder = straggler.pid.map { "pid \($0): " } ?? ""
-            terminal.line("  \(terminal.fail)  still alive: \(holder)\(straggler.command.prefix(80))\(straggler.service.map { " (\($0))" } ?? "")")
+            terminal.line("  \(terminal.fail)  still alive: \(holder)\(shown(straggler.command))\(straggler.service.map { " (\($0))" } ?? "")")
         case .failure(let failure):
-            terminal.line("  \(terminal.fail)  cannot prove\(failure.service.map { " \($0)" } ?? "") stopped: \(failure.detail)")
+            terminal.line("  \(terminal.fail)  cannot prove\(failure.service.map { " \($0)" } ?? "") stopped: \(ForeignText.escaped(failure.detail))")
         case .foreignPortHolder(let holder):
             let pid = holder.pid.map { "pid \($0): " } ?? ""
-            terminal.warning("port \(holder.port) is held by \(pid)\(holder.command.prefix(80)), which is not this project's")
+            terminal.warning("port \(holder.port) is held by \(pid)\(shown(holder.command)), which is not this project's")
         case .skipped(_, let reason):
-            terminal.line("  -  \(reason)")
+            terminal.line("  -  \(ForeignText.escaped(reason))")
         }
+    }
+
+    /// A process's command line in a one-line report: its first 80 characters, escaped.
+    static func shown(_ command: String) -> String {
+        ForeignText.escaped(String(command.prefix(80)))
     }
 
     static func account(_ report: ShutdownReport, terminal: Terminal) -> String {
