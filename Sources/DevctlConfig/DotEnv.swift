@@ -24,7 +24,9 @@ public struct DotEnv: Sendable, Equatable {
     public var variables: [String: String] = [:]
     public var problems: [Problem] = []
 
-    public init(parsing text: String) {
+    /// `environment` is the one the service inherits, which the file may refer to.
+    public init(parsing bytes: [UInt8], environment: [String: String]) {
+        let text = String(decoding: bytes, as: UTF8.self)
         // `\.isNewline` because "\r\n" is one Character, which a split on "\n" would miss.
         for (offset, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             do {

@@ -8,40 +8,45 @@ import Testing
 @testable import DevctlTracking
 
 @Suite struct DotEnvTests {
+    /// `text` as a dotenv file, read against `environment`.
+    private func parse(_ text: String, environment: [String: String] = [:]) -> DotEnv {
+        DotEnv(parsing: Array(text.utf8), environment: environment)
+    }
+
     @Test func readsAssignmentsSkippingCommentsAndBlankLines() {
-        let dotEnv = DotEnv(parsing: "# database\n\nHOST=localhost\n  export PORT=5432\n   # indented comment\nexported=1\n")
+        let dotEnv = parse("# database\n\nHOST=localhost\n  export PORT=5432\n   # indented comment\nexported=1\n")
         #expect(dotEnv.problems == [])
         #expect(dotEnv.variables == ["HOST": "localhost", "PORT": "5432", "exported": "1"])
     }
 
     @Test func trimsUnquotedValuesAndDropsTrailingComments() {
-        let dotEnv = DotEnv(parsing: "A =  spaced value  \nB=value # comment\nC=a#b\nD=\nE= # only a comment\nF=x=y\nG=#g\n")
+        let dotEnv = parse("A =  spaced value  \nB=value # comment\nC=a#b\nD=\nE= # only a comment\nF=x=y\nG=#g\n")
         #expect(dotEnv.variables == ["A": "spaced value", "B": "value", "C": "a#b", "D": "", "E": "", "F": "x=y", "G": "#g"])
     }
 
     @Test func keepsSingleQuotedValuesLiterally() {
-        let dotEnv = DotEnv(parsing: #"A='  a # b \n "c" '  # comment"#)
+        let dotEnv = parse(#"A='  a # b \n "c" '  # comment"#)
         #expect(dotEnv.variables == ["A": #"  a # b \n "c" "#])
     }
 
     @Test func decodesEscapesInDoubleQuotedValues() {
-        let dotEnv = DotEnv(parsing: #"A="line1\nline2 \"q\" \\n \t # kept""#)
+        let dotEnv = parse(#"A="line1\nline2 \"q\" \\n \t # kept""#)
         #expect(dotEnv.problems == [])
         #expect(dotEnv.variables == ["A": "line1\nline2 \"q\" \\n \\t # kept"])
     }
 
     @Test func acceptsWindowsLineEndings() {
-        let dotEnv = DotEnv(parsing: "A=1\r\nB=\"two\"\r\n\r\nbad\r\n")
+        let dotEnv = parse("A=1\r\nB=\"two\"\r\n\r\nbad\r\n")
         #expect(dotEnv.variables == ["A": "1", "B": "two"])
         #expect(dotEnv.problems == [DotEnv.Problem(line: 4, message: "expected KEY=VALUE")])
     }
 
     @Test func laterAssignmentsWin() {
-        #expect(DotEnv(parsing: "A=1\nA=2\n").variables == ["A": "2"])
+        #expect(parse("A=1\nA=2\n").variables == ["A": "2"])
     }
 
     @Test func reportsEveryBadLineWithItsNumber() {
-        let dotEnv = DotEnv(parsing: """
+        let dotEnv = parse("""
         GOOD=1
         no equals sign
         1BAD=x
