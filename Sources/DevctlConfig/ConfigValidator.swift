@@ -230,12 +230,8 @@ struct ConfigValidator {
             report(path, "cannot read '\(name)': \(error.errno)")
             return nil
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            report(path, "'\(name)' is not valid UTF-8")
-            return nil
-        }
         let dotEnv = DotEnv(parsing: bytes, environment: environment)
-        for problem in dotEnv.problems { report(path, problem.description) }
+        for problem in dotEnv.problems { report(path, "'\(name)' \(problem)") }
         return dotEnv.variables
     }
 
