@@ -9,10 +9,16 @@
 /// - An unquoted value is trimmed, and a `#` after a blank starts a comment. A single-quoted
 ///   value is literal. A double-quoted value decodes `\n`, `\t`, `\r`, `\"`, `\\`, `\'`, `\$`,
 ///   `\a`, `\b`, `\f` and `\v`, and keeps any other backslash. Quoted values may span lines.
+/// - Unquoted and double-quoted values expand `${NAME}`, `$NAME` and the other forms of
+///   `DotEnvInterpolation`, from the file's earlier lines, then from the environment the service
+///   inherits. An undefined name is empty.
 /// - A key repeated later wins, as in a shell.
 ///
-/// Where python-dotenv and compose differ, devctl takes compose's side: `\'` does not escape in
-/// single quotes.
+/// Where python-dotenv and compose differ, devctl takes compose's side: `$NAME` and `$$` are
+/// expanded (python-dotenv leaves them), a single-quoted value is not (python-dotenv expands it),
+/// `${NAME:-default}` applies to an empty variable too (python-dotenv's only to an unset one), and
+/// `\'` does not escape in single quotes. A malformed reference such as `${a b}` is a problem,
+/// where python-dotenv would expand it to nothing.
 public struct DotEnv: Sendable, Equatable {
     /// Complete only when `problems` is empty.
     public var variables: [String: String]
@@ -22,7 +28,7 @@ public struct DotEnv: Sendable, Equatable {
     /// `environment` is the one the service inherits, which the file may refer to.
     public init(parsing bytes: [UInt8], environment: [String: String]) {
         let text = DotEnvText(decoding: bytes)
-        var parser = DotEnvParser(text: text)
+        var parser = DotEnvParser(text: text, environment: environment)
         parser.parse()
         variables = parser.variables
         problems = (text.problems + parser.problems).enumerated().sorted { left, right in

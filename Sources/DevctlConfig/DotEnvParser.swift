@@ -1,15 +1,20 @@
-/// Reads the assignments of a `DotEnvText` in order. After a malformed statement it goes on at
-/// the next line, as python-dotenv does, so that one run reports every problem.
+/// Reads the assignments of a `DotEnvText` in order, so that each value is expanded with exactly
+/// the variables of the lines before it. After a malformed statement it goes on at the next line,
+/// as python-dotenv does, so that one run reports every problem.
 struct DotEnvParser {
+    private typealias Part = DotEnvInterpolation.Part
+
     private let text: DotEnvText
+    private let environment: [String: String]
     private var index = 0
     private(set) var variables: [String: String] = [:]
     private(set) var problems: [DotEnvProblem] = []
 
     private var scalars: [Unicode.Scalar] { text.scalars }
 
-    init(text: DotEnvText) {
+    init(text: DotEnvText, environment: [String: String]) {
         self.text = text
+        self.environment = environment
     }
 
     mutating func parse() {
@@ -20,18 +25,27 @@ struct DotEnvParser {
                 index = text.startOfNextLine(from: index)
                 continue
             }
+            let key: String
+            let value: [Part]
             do {
-                let (key, value) = try assignment()
-                variables[key] = String(value)
+                (key, value) = try assignment()
             } catch {
                 problems.append(text.problem(error))
                 index = text.startOfNextLine(from: index)
+                continue
+            }
+            // The statement has been read whole: a bad reference in it leaves the parser in place.
+            do {
+                let interpolation = DotEnvInterpolation(source: scalars, earlier: variables, environment: environment)
+                variables[key] = try interpolation.expand(value[...])
+            } catch {
+                problems.append(text.problem(error))
             }
         }
     }
 
     /// `[export] KEY = value [# comment]`, up to the start of the next line.
-    private mutating func assignment() throws(DotEnvFailure) -> (String, String.UnicodeScalarView) {
+    private mutating func assignment() throws(DotEnvFailure) -> (String, [Part]) {
         let start = index
         if scalars[index...].starts(with: "export".unicodeScalars), scalars.count > index + 6, DotEnvText.isBlank(scalars[index + 6]) {
             index += 6
@@ -61,26 +75,26 @@ struct DotEnvParser {
     }
 
     /// Up to the end of the line, less a comment (a `#` after a blank) and trailing blanks.
-    private mutating func unquoted() -> String.UnicodeScalarView {
+    private mutating func unquoted() -> [Part] {
         let start = index
         let lineEnd = text.endOfLine(from: index)
         // The scalar before `start` is the `=` or a blank, so `KEY=#x` keeps its `#` and `KEY= #x` does not.
         var end = (start..<lineEnd).first { scalars[$0] == "#" && DotEnvText.isBlank(scalars[$0 - 1]) } ?? lineEnd
         while end > start, DotEnvText.isBlank(scalars[end - 1]) { end -= 1 }
         index = lineEnd
-        return String.UnicodeScalarView(scalars[start..<end])
+        return (start..<end).map { Part(scalar: scalars[$0], index: $0, isDollar: scalars[$0] == "$") }
     }
 
     /// Literal up to the next `'`, on this line or a later one.
-    private mutating func singleQuoted() throws(DotEnvFailure) -> String.UnicodeScalarView {
+    private mutating func singleQuoted() throws(DotEnvFailure) -> [Part] {
         let open = index
         guard let close = scalars[(open + 1)...].firstIndex(of: "'") else {
             throw DotEnvFailure(index: open, message: "unterminated single-quoted value")
         }
-        var parts = String.UnicodeScalarView()
+        var parts: [Part] = []
         var position = open + 1
         while position < close {
-            appendLiteral(at: &position, to: &parts)
+            appendLiteral(at: &position, to: &parts, dollarStartsReference: false)
         }
         index = close + 1
         // python-dotenv reads `\'` as a quote here; devctl, like a shell and compose, ends the value.
@@ -89,18 +103,18 @@ struct DotEnvParser {
     }
 
     /// Up to the next unescaped `"`, on this line or a later one, with python-dotenv's escapes
-    /// decoded, and `\$` for a `$`.
-    private mutating func doubleQuoted() throws(DotEnvFailure) -> String.UnicodeScalarView {
+    /// decoded, and `\$` for a `$` that starts no reference.
+    private mutating func doubleQuoted() throws(DotEnvFailure) -> [Part] {
         let open = index
-        var parts = String.UnicodeScalarView()
+        var parts: [Part] = []
         var position = open + 1
         while position < scalars.count, scalars[position] != "\"" {
             if scalars[position] == "\\", let next = scalars[(position + 1)...].first, let decoded = Self.escaped(next) {
-                parts.append(decoded)
+                parts.append(Part(scalar: decoded, index: position, isDollar: false))
                 position += 2
             } else {
                 // Any other backslash stays, as in python-dotenv.
-                appendLiteral(at: &position, to: &parts)
+                appendLiteral(at: &position, to: &parts, dollarStartsReference: true)
             }
         }
         guard position < scalars.count else { throw DotEnvFailure(index: open, message: "unterminated double-quoted value") }
@@ -125,10 +139,11 @@ struct DotEnvParser {
 
     /// The scalar at `position` as itself, except that a line break (`\r\n` included) becomes `\n`,
     /// as python-dotenv reads a file.
-    private func appendLiteral(at position: inout Int, to parts: inout String.UnicodeScalarView) {
+    private func appendLiteral(at position: inout Int, to parts: inout [Part], dollarStartsReference: Bool) {
         let scalar = scalars[position]
         let isCRLF = scalar == "\r" && scalars[(position + 1)...].first == "\n"
-        parts.append(DotEnvText.isLineBreak(scalar) ? "\n" : scalar)
+        parts.append(Part(scalar: DotEnvText.isLineBreak(scalar) ? "\n" : scalar, index: position,
+                          isDollar: dollarStartsReference && scalar == "$"))
         position += isCRLF ? 2 : 1
     }
 
