@@ -16,9 +16,10 @@
 ///
 /// Where python-dotenv and compose differ, devctl takes compose's side: `$NAME` and `$$` are
 /// expanded (python-dotenv leaves them), a single-quoted value is not (python-dotenv expands it),
-/// `${NAME:-default}` applies to an empty variable too (python-dotenv's only to an unset one), and
-/// `\'` does not escape in single quotes. A malformed reference such as `${a b}` is a problem,
-/// where python-dotenv would expand it to nothing.
+/// and `${NAME:-default}` applies to an empty variable too (python-dotenv's only to an unset one).
+/// Where python-dotenv is silent or lenient, devctl refuses: a malformed reference such as
+/// `${a b}` (python-dotenv expands it to nothing), and `'it\'s'`, since `\'` does not escape in
+/// single quotes, as in a shell.
 public struct DotEnv: Sendable, Equatable {
     /// Complete only when `problems` is empty.
     public var variables: [String: String]

@@ -97,7 +97,7 @@ struct DotEnvParser {
             appendLiteral(at: &position, to: &parts, dollarStartsReference: false)
         }
         index = close + 1
-        // python-dotenv reads `\'` as a quote here; devctl, like a shell and compose, ends the value.
+        // python-dotenv reads `\'` as a quote here; devctl, like a shell, ends the value there.
         try finishLine(opened: open, hint: scalars[close - 1] == "\\" && close - 1 > open ? " (a single-quoted value has no escapes)" : "")
         return parts
     }
