@@ -13,6 +13,8 @@ struct ConfigValidator {
 
     let file: String
     let root: String
+    /// devctl's own environment, which services inherit and `envFile`s refer to.
+    let environment: [String: String]
     private(set) var problems: [ConfigProblem] = []
     /// Problems past `listedProblemLimit`, only counted.
     private(set) var unlistedProblems = 0
@@ -21,9 +23,10 @@ struct ConfigValidator {
     /// file's took half a minute, 2 GB and 300 MB of output. The first ones are listed, the rest counted.
     static let listedProblemLimit = 200
 
-    init(file: String) {
+    init(file: String, environment: [String: String]) {
         self.file = file
         root = ConfigLocator.directory(of: file)
+        self.environment = environment
     }
 
     /// What validation learns of a service even when other parts of it are wrong, so that
@@ -240,12 +243,8 @@ struct ConfigValidator {
             report(path, "cannot read '\(name)': \(error.errno)")
             return nil
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            report(path, "'\(name)' is not valid UTF-8")
-            return nil
-        }
-        let dotEnv = DotEnv(parsing: text)
-        for problem in dotEnv.problems { report(path, problem.description) }
+        let dotEnv = DotEnv(parsing: bytes, environment: environment)
+        for problem in dotEnv.problems { report(path, "'\(name)' \(problem)") }
         return dotEnv.variables
     }
 

@@ -396,8 +396,8 @@ import Testing
         let fixture = ConfigFixture()
         fixture.write(".env", "A=1\n\nnot an assignment\nB=\"open\n")
         #expect(fixture.serviceProblems(#""envFile": ".env""#) == [
-            "services[0].envFile: line 3: expected KEY=VALUE",
-            "services[0].envFile: line 4: unterminated double-quoted value",
+            "services[0].envFile: '.env' line 3, column 1: expected KEY=VALUE",
+            "services[0].envFile: '.env' line 4, column 3: unterminated double-quoted value",
         ])
     }
 
@@ -413,7 +413,7 @@ import Testing
         """) == [
             "services[0].envFile: file '.env' does not exist",
             "services[1].envFile: 'envs' is a folder, not a file",
-            "services[2].envFile: 'latin1.env' is not valid UTF-8",
+            "services[2].envFile: 'latin1.env' line 1, column 6: invalid UTF-8 byte 0xE9; the file must be UTF-8 encoded",
             "services[3].envFile: expected a file name, got false",
         ])
     }
