@@ -35,12 +35,15 @@ struct DotEnvParser {
                 continue
             }
             // The statement has been read whole: a bad reference in it leaves the parser in place.
+            let expanded: String
             do {
-                let interpolation = DotEnvInterpolation(source: scalars, earlier: variables, environment: environment)
-                variables[key] = try interpolation.expand(value[...])
+                // A temporary, so that `variables` is not shared (and copied) when it is updated.
+                expanded = try DotEnvInterpolation(source: scalars, earlier: variables, environment: environment).expand(value[...])
             } catch {
                 problems.append(text.problem(error))
+                continue
             }
+            variables[key] = expanded
         }
     }
 
