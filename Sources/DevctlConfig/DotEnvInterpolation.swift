@@ -14,6 +14,10 @@ struct DotEnvInterpolation {
         var isDollar: Bool
     }
 
+    /// How deeply references may nest (`${A:-${B:-…}}`): a file never needs more, and the limit
+    /// keeps a hostile one from exhausting the stack.
+    static let maximumDepth = 100
+
     let source: [Unicode.Scalar]
     let earlier: [String: String]
     let environment: [String: String]
@@ -49,7 +53,8 @@ struct DotEnvInterpolation {
 
     private func value(of name: String) -> String? { earlier[name] ?? environment[name] }
 
-    /// The index of the `}` that closes the `{` starting `parts`, past any nested `${…}`.
+    /// The index of the `}` that closes the `{` starting `parts`, past any nested `${…}`; checking
+    /// the nesting here bounds the recursion of `expand`.
     private func closingBrace(of parts: ArraySlice<Part>, dollar: Part) throws(DotEnvFailure) -> Int {
         var depth = 1
         var index = parts.startIndex + 1
@@ -57,6 +62,9 @@ struct DotEnvInterpolation {
             if parts[index].isDollar, let following = parts[(index + 1)...].first, following.isDollar || following.scalar == "{" {
                 // `$$` is a literal `$`, not the start of a nested reference.
                 if !following.isDollar { depth += 1 }
+                if depth > Self.maximumDepth {
+                    throw DotEnvFailure(index: parts[index].index, message: "references nest more than \(Self.maximumDepth) deep")
+                }
                 index += 2
                 continue
             }

@@ -94,4 +94,11 @@ import Testing
             "line 8, column 8: '${1}': a variable name is letters, digits and '_', and does not start with a digit",
         ])
     }
+
+    @Test func refusesReferencesNestedTooDeepRatherThanExhaustingTheStack() {
+        func nested(_ depth: Int) -> String { "A=" + String(repeating: "${X:-", count: depth) + "v" + String(repeating: "}", count: depth) + "\n" }
+        #expect(variables(nested(DotEnvInterpolation.maximumDepth)) == ["A": "v"])
+        #expect(problems(nested(DotEnvInterpolation.maximumDepth + 1)) == ["line 1, column 503: references nest more than 100 deep"])
+        #expect(problems(nested(100_000)) == ["line 1, column 503: references nest more than 100 deep"])
+    }
 }
