@@ -54,8 +54,14 @@ public enum Containment: Sendable, Equatable {
             return .session(reason: "its cgroup \(hierarchy.ownCgroup) belongs to systemd and is not delegated; "
                             + "run devctl inside 'systemd-run --user --scope -p Delegate=yes $SHELL'")
         }
-        let home = CgroupFolder(path: own + "/" + ProjectCgroups.folderName(marker: marker))
-        let known = [home.path] + recorded.filter { $0 != home.path }
+        let name = ProjectCgroups.folderName(marker: marker)
+        let home = CgroupFolder(path: own + "/" + name)
+        // A recorded folder counts only if it is this project's by name and inside the hierarchy:
+        // a planted record must not be able to aim the sweep at anybody else's cgroup.
+        let trusted = recorded.filter { path in
+            path != home.path && path.hasPrefix(hierarchy.mount + "/") && path.hasSuffix("/" + name) && !path.contains("/../")
+        }
+        let known = [home.path] + trusted
         return .cgroup(ProjectCgroups(hierarchy: hierarchy, home: home, folders: known.map(CgroupFolder.init(path:))))
     }
 }
