@@ -54,7 +54,7 @@ enum ContainmentProbe {
         while !queue.isEmpty, visited < 20_000 {
             let folder = queue.removeFirst()
             visited += 1
-            for child in FileSystem.directoryEntries(folder) where FileSystem.isDirectory(folder + "/" + child) {
+            for child in FileSystem.subdirectories(folder) {
                 if child == name { found.append(CgroupFolder(path: folder + "/" + child)) } else { queue.append(folder + "/" + child) }
             }
         }

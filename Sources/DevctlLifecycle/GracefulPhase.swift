@@ -109,14 +109,18 @@ enum GracefulPhase {
         }
     }
 
-    /// How many of the target's processes are still alive (at least one while one of its
-    /// cgroups is populated); a read that fails is the error.
+    /// How many of the target's processes are still alive; a read that fails is the error. With
+    /// a cgroup, the kernel's "populated" answers for all its members in one read, and only
+    /// processes outside it are looked at one by one.
     private static func remaining(_ target: StopTarget) -> Result<Int, SystemCallError> {
         var count = 0
         do throws(SystemCallError) {
-            for process in target.processes where try ProcessSnapshot.isAlive(process.identity) { count += 1 }
-            for cgroup in target.cgroups where count == 0 {
-                if try cgroup.folder.events()?.populated == true { count = 1 }
+            let members = Set(target.cgroups.flatMap(\.members))
+            for cgroup in target.cgroups where try cgroup.folder.events()?.populated == true {
+                count += max(1, try cgroup.folder.members().count)
+            }
+            for process in target.processes where !members.contains(process.pid) {
+                if try ProcessSnapshot.isAlive(process.identity) { count += 1 }
             }
         } catch {
             return .failure(error)

@@ -31,16 +31,18 @@ struct OrphanSweep {
 
     /// One pass: TERM all, wait `grace`, KILL the survivors, and account for each.
     private func pass(_ owned: [OwnedProcess], run: inout StopRun) {
+        // Named while they still run: the account says what was killed.
+        let names = owned.map { ProcessNames.commandLine(of: $0.process) }
         for item in owned { send(.terminate, to: item.process.identity, run: &run) }
         let survivors = ForcePhase.waitGone(Set(owned.map(\.process.identity)), upTo: grace, run: &run)
-        for item in owned {
+        for (item, name) in zip(owned, names) {
             let identity = item.process.identity
             var signal = Signal.terminate
             if survivors.contains(identity) {
                 send(.kill, to: identity, run: &run)
                 signal = .kill
             }
-            let orphan = SweptOrphan(pid: identity.pid, command: item.process.commandLine, reason: item.claim, signal: signal)
+            let orphan = SweptOrphan(pid: identity.pid, command: name, reason: item.claim, signal: signal)
             run.project.events.record("orphan", pid: identity.pid, signal: signal, outcome: "killed",
                                       detail: item.claim.description)
             run.emit(.orphan(orphan))

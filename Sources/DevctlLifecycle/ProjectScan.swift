@@ -31,8 +31,9 @@ public struct ProjectScan: Sendable {
     public func cgroups(of service: String) -> [ServiceCgroup] { cgroups.filter { $0.service == service } }
 
     /// What to read: the marker variables of the user's processes (of every one for the orphan
-    /// sweep, which also names them by command line; of session leaders and tracked leaders
-    /// otherwise), and for the sweep by pattern their working directories too.
+    /// sweep; of session leaders and tracked leaders otherwise), and for the sweep by pattern their
+    /// command lines and working directories too. The few processes a sweep claims are named
+    /// afterwards (`ProcessNames`).
     public enum Purpose: Sendable {
         /// status, start, pause: the `tracked` leaders, and leaders the files miss.
         case services(tracked: Set<Int32>)
@@ -50,7 +51,7 @@ public struct ProjectScan: Sendable {
             request.onlySessionLeaders = true
             request.alsoFor = tracked
         case .sweep(let patterns):
-            request.arguments = true
+            request.arguments = patterns
             request.workingDirectory = patterns
         }
         let containment = try ContainmentProbe.resolve(for: project)

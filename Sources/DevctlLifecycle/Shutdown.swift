@@ -121,8 +121,12 @@ public struct Shutdown: Sendable {
             return
         }
         let ports = plan.targets.compactMap { project.config.service(named: $0.name)?.healthcheck?.port }
-        let verdict = Verification.judge(plan: plan, ownership: ownership, scan: scan,
+        var verdict = Verification.judge(plan: plan, ownership: ownership, scan: scan,
                                          portHolders: PortHolders.find(ports))
+        for index in verdict.stragglers.indices {
+            guard let pid = verdict.stragglers[index].pid, let process = scan.processes[pid] else { continue }
+            verdict.stragglers[index].command = ProcessNames.commandLine(of: process)
+        }
         verdict.stragglers.forEach { run.emit(.straggler($0)) }
         verdict.failures.forEach { run.fail($0) }
         verdict.foreignPortHolders.forEach { run.emit(.foreignPortHolder($0)) }

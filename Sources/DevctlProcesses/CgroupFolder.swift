@@ -83,7 +83,7 @@ public struct CgroupFolder: Sendable, Hashable, CustomStringConvertible {
 
     /// The names of the cgroups directly below this one.
     public func children() -> [String] {
-        FileSystem.directoryEntries(path).filter { FileSystem.isDirectory(path + "/" + $0) }
+        FileSystem.subdirectories(path)
     }
 
     /// Opens the folder (for clone3's CLONE_INTO_CGROUP) and its `cgroup.procs` (for a child

@@ -43,10 +43,12 @@ struct ProcReader: ~Copyable {
         var info = Glibc.stat()
         try systemCall("fstat(\(root)/\(pid)/stat)") { fstat(fd, &info) }
         guard let stat = try ProcessStat.readStat(fd: fd, path: "\(root)/\(pid)/stat") else { return nil }
-        // The files of a non-dumpable process belong to root whoever runs it: only then is the
-        // real uid worth the read of the status file.
+        // The files of a non-dumpable process belong to root whoever runs it, so a root-owned one
+        // may be an ordinary user's: only then is its real uid worth the read of the status file.
+        // Kernel threads (children of kthreadd, PID 2) are root's; and root itself, who may signal
+        // anything, would only learn that a process is not root's, which no rule needs.
         var uid = info.st_uid
-        if uid == 0 {
+        if uid == 0 && Self.readerIsNotRoot && stat.pid != 2 && stat.ppid != 2 {
             guard let real = try realUID(pid: pid) else { return nil }
             uid = real
         }
@@ -55,8 +57,8 @@ struct ProcReader: ~Copyable {
               !details.onlySessionLeaders || (stat.pid == stat.sid && stat.pid == stat.pgid) || details.alsoFor.contains(pid)
         else { return entry }
         if details.arguments {
-            guard let bytes = try read("\(pid)/cmdline") else { return nil }
-            entry.arguments = Self.splitNulTerminated(bytes)
+            guard let arguments = try arguments(pid: pid) else { return nil }
+            entry.arguments = arguments
         }
         if !details.environmentKeys.isEmpty {
             entry.environment = try environment(pid: pid, keys: details.environmentKeys)
@@ -65,6 +67,13 @@ struct ProcReader: ~Copyable {
             entry.workingDirectory = readLink("\(pid)/cwd")
         }
         return entry
+    }
+
+    private static let readerIsNotRoot = geteuid() != 0
+
+    /// The argument vector of `pid`; nil when it is gone.
+    func arguments(pid: Int32) throws(SystemCallError) -> [String]? {
+        try read("\(pid)/cmdline").map(Self.splitNulTerminated)
     }
 
     /// Seconds since boot.

@@ -4,8 +4,9 @@ import DevctlSystem
 /// to decide about it without reading `/proc` again.
 public struct ProcessEntry: Sendable, Equatable {
     public var stat: ProcessStat
-    /// The real uid, from `/proc/PID/status`: a non-dumpable process (ssh-agent, gpg-agent) has
-    /// its `/proc/PID` files owned by root whoever runs it.
+    /// Whose process it is: the owner of its `/proc` files, and for one owned by root the real uid
+    /// from `/proc/PID/status` — a non-dumpable process (ssh-agent, gpg-agent) has its files owned
+    /// by root whoever runs it (see `ProcReader`).
     public var uid: UInt32
     /// The argument vector from `/proc/PID/cmdline`; empty for kernel threads, zombies, and when
     /// the scan did not ask for it.

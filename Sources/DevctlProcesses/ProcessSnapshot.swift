@@ -51,6 +51,12 @@ public struct ProcessSnapshot: Sendable {
         try ProcReader(root: procRoot).entry(pid: pid, details: .everything)
     }
 
+    /// The command line of `pid` as a user would type it, read now: for naming the few processes a
+    /// decision picked from a scan that did not read every command line. Nil when it is gone.
+    public static func commandLine(of pid: Int32, procRoot: String = "/proc") throws(SystemCallError) -> String? {
+        try ProcReader(root: procRoot).arguments(pid: pid).map { $0.joined(separator: " ") }
+    }
+
     /// Whether the process `identity` names is alive now (not a zombie, same start time); a
     /// failed read is thrown, never taken for "gone".
     public static func isAlive(_ identity: ProcessIdentity) throws(SystemCallError) -> Bool {

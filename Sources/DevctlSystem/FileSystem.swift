@@ -104,14 +104,25 @@ public enum FileSystem {
     /// The names in a directory, without `.` and `..`; empty when it cannot be read (e.g. the
     /// process behind a `/proc/PID/fd` has vanished, or is another user's).
     public static func directoryEntries(_ path: String) -> [String] {
+        entries(path).map(\.name)
+    }
+
+    /// The folders in a directory, told apart by the type `readdir` reports rather than by a stat
+    /// each (a cgroup folder holds a score of files beside its few children).
+    public static func subdirectories(_ path: String) -> [String] {
+        entries(path).filter { $0.type == UInt8(DT_DIR) || ($0.type == UInt8(DT_UNKNOWN) && isDirectory(path + "/" + $0.name)) }
+            .map(\.name)
+    }
+
+    private static func entries(_ path: String) -> [(name: String, type: UInt8)] {
         guard let stream = opendir(path) else { return [] }
         defer { closedir(stream) }
-        var names: [String] = []
+        var found: [(name: String, type: UInt8)] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != ".", name != ".." { names.append(name) }
+            if name != ".", name != ".." { found.append((name, entry.pointee.d_type)) }
         }
-        return names
+        return found
     }
 
     /// `path` with every symbolic link, `.` and `..` resolved (`realpath(3)`), or nil when it

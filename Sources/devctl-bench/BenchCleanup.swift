@@ -91,11 +91,29 @@ final class BenchCleanup: Sendable {
             }
             do {
                 try killMarked()
+                try removeProjectCgroups()
             } catch {
                 FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
             }
             try? FileManager.default.removeItem(atPath: directory)
             done = true
+        }
+    }
+
+    /// The cgroups devctl made for the benchmark's projects (`devctl-MARKER` below this process's
+    /// own cgroup), killed whole and removed: an interrupted run leaves none behind.
+    private func removeProjectCgroups() throws {
+        guard let hierarchy = try CgroupHierarchy.current() else { return }
+        let own = CgroupFolder(path: hierarchy.folder(of: hierarchy.ownCgroup))
+        for project in FileSystem.subdirectories(directory) {
+            let root = FileSystem.canonicalPath(directory + "/" + project) ?? directory + "/" + project
+            let folder = own.child(ProjectCgroups.folderName(marker: Project.marker(project: project, root: root)))
+            for service in folder.children().map(folder.child) {
+                _ = try service.kill()
+                _ = try service.waitUntilEmpty(until: .now + .seconds(2))
+                try service.remove()
+            }
+            try folder.remove()
         }
     }
 
