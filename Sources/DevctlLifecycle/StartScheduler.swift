@@ -107,7 +107,7 @@ struct StartScheduler {
         project.events.record("start", service: service.name, pid: entry.pid, outcome: "spawned")
         report(.spawned(name: service.name, pid: entry.pid, step: step, of: total))
         guard awaited else { return .done(.started(pid: entry.pid)) }
-        let watch = LeaderWatch(pid: entry.pid, cgroup: cgroup)
+        let watch = LeaderWatch(pid: entry.pid, service: service.name, marker: project.marker, cgroup: cgroup)
         watches[service.name] = watch
         awaitReady(service.name, pid: entry.pid, spawned: true, gone: watch.exitReason)
         return .waitingUntilReady
@@ -115,13 +115,7 @@ struct StartScheduler {
 
     /// A leader that daemonized is gone: its service is tracked by the oldest process it left.
     private mutating func followDaemon(_ name: String, _ watch: LeaderWatch) throws {
-        guard let cgroup = watch.cgroup else { return }
-        var oldest: ProcessStat?
-        for pid in try cgroup.members() {
-            guard let stat = try ProcessStat.read(pid: pid), !stat.isGone else { continue }
-            if oldest.map({ (stat.startTime, stat.pid) < ($0.startTime, $0.pid) }) ?? true { oldest = stat }
-        }
-        guard let oldest else { return }
+        guard let oldest = watch.survivors().first, oldest.pid != watch.pid else { return }
         try ledger.replace(TrackedService(name: name, pid: oldest.pid, pgid: oldest.pgid, startTime: oldest.startTime))
         project.events.record("daemonized", service: name, pid: oldest.pid, detail: "leader \(watch.pid) exited 0")
     }
