@@ -108,9 +108,9 @@ public struct ProcessStat: Sendable, Equatable {
 
     /// Parses the stat file open on `fd`; nil when the process died under the read (the kernel
     /// then answers ESRCH). A file that does not parse is thrown: it proves nothing.
-    static func readStat(fd: Int32, path: String) throws(SystemCallError) -> ProcessStat? {
-        let parsed: Result<ProcessStat, SystemCallError>? = try FileSystem.withContents(of: fd, name: path) { bytes in
-            parse(bytes).map { .success($0) } ?? .failure(SystemCallError("parse(\(path))", Errno(rawValue: EINVAL)))
+    static func readStat(fd: Int32, path: @autoclosure () -> String) throws(SystemCallError) -> ProcessStat? {
+        let parsed: Result<ProcessStat, SystemCallError>? = try FileSystem.withContents(of: fd, name: path()) { bytes in
+            parse(bytes).map { .success($0) } ?? .failure(SystemCallError("parse(\(path()))", Errno(rawValue: EINVAL)))
         }
         switch parsed {
         case nil: return nil

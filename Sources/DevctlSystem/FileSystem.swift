@@ -66,15 +66,15 @@ public enum FileSystem {
     /// stack and hands it to `body`, so the thousands of reads of a scan allocate nothing. Nil when
     /// the process behind a `/proc` file exited under the read (`ESRCH`); any other failure, a
     /// file larger than `capacity` included, is thrown with `name` in it.
-    public static func withContents<R>(of fd: Int32, capacity: Int = 4096, name: String,
+    public static func withContents<R>(of fd: Int32, capacity: Int = 4096, name: @autoclosure () -> String,
                                        _ body: (UnsafeBufferPointer<UInt8>) -> R) throws(SystemCallError) -> R? {
         let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> Result<R?, SystemCallError> in
             var count = 0
             while true {
-                guard count < buffer.count else { return .failure(SystemCallError("read(\(name))", Errno(rawValue: EFBIG))) }
+                guard count < buffer.count else { return .failure(SystemCallError("read(\(name()))", Errno(rawValue: EFBIG))) }
                 let got: Int
                 do throws(SystemCallError) {
-                    got = try systemCall("read(\(name))") { Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count) }
+                    got = try systemCall("read(\(name()))") { Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count) }
                 } catch {
                     return error.meansGone ? .success(nil) : .failure(error)
                 }
