@@ -44,7 +44,7 @@ public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertib
 
 /// Runs a libc call that returns -1 and sets `errno` on failure, retrying `EINTR`, and throws
 /// a `SystemCallError` naming `operation` otherwise.
-@discardableResult
+@discardableResult @inlinable
 public func systemCall<T: BinaryInteger>(_ operation: @autoclosure () -> String, _ body: () -> T) throws(SystemCallError) -> T {
     try SyscallFaults.check(operation())
     while true {

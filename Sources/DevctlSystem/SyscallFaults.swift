@@ -14,9 +14,9 @@ public enum SyscallFaults {
     ]
 
     #if DEBUG
-    private static let faults: [(prefix: String, errno: Errno)] = parse(getenv("DEVCTL_FAULTS").map { String(cString: $0) } ?? "")
+    @usableFromInline static let faults: [(prefix: String, errno: Errno)] = parse(getenv("DEVCTL_FAULTS").map { String(cString: $0) } ?? "")
     #else
-    private static let faults: [(prefix: String, errno: Errno)] = []
+    @usableFromInline static let faults: [(prefix: String, errno: Errno)] = []
     #endif
 
     /// Parses the `DEVCTL_FAULTS` syntax; pairs that do not parse are ignored.
@@ -29,7 +29,7 @@ public enum SyscallFaults {
     }
 
     /// Throws the injected failure for `operation`, if one is configured.
-    @inline(__always)
+    @inlinable
     public static func check(_ operation: @autoclosure () -> String) throws(SystemCallError) {
         guard !faults.isEmpty else { return }
         let described = operation()
