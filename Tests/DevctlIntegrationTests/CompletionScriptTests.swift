@@ -50,6 +50,8 @@ private func fishCompletions(_ line: String) throws -> [String] {
     return result.output.split(separator: "\n").map { String($0.prefix(while: { $0 != "\t" })) }
 }
 
+/// The completion scripts, checked by the shells themselves (bash, zsh, fish run here), so they
+/// live with the tests that start processes.
 @Suite struct CompletionScriptTests {
     @Test func bashAcceptsItsScript() throws {
         let result = try runShell("bash", ["-n", "SCRIPT"])
