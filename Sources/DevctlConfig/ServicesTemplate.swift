@@ -19,7 +19,7 @@ public enum ServicesTemplate {
     }
 
     /// The `PORT` foreman gives the process of the Procfile's `index`th line (from 0): 5000 for
-    /// the first and 100 more for each next one. Procfile commands that use it get the same.
+    /// the first and 100 more for each next one.
     public static func port(forEntryAt index: Int) -> Int { 5000 + 100 * index }
 
     /// A web server with an HTTP health check and a worker that waits for it: the shape of most
@@ -34,18 +34,23 @@ public enum ServicesTemplate {
         ])
     }
 
-    /// One service per Procfile entry, its command run by the shell as foreman runs it.
+    /// One service per Procfile entry, its command run by the shell as foreman runs it. Every
+    /// entry gets the `PORT` foreman and honcho would give it, whether its command names `$PORT`
+    /// or its program reads it from the environment (gunicorn, puma, node apps); a command that
+    /// names it is expected to listen there, so it gets a `tcp` health check on that port.
     public static func services(from procfile: Procfile, envFile: String?) -> [Service] {
         procfile.entries.enumerated().map { index, entry in
+            let port = Self.port(forEntryAt: index)
             var extra = envFile.map { [("envFile", JSONText.string($0))] } ?? []
+            extra.append(("env", .object([("PORT", .string(String(port)))])))
             if usesPort(entry.command) {
-                extra.append(("env", .object([("PORT", .string(String(port(forEntryAt: index))))])))
+                extra.append(("healthcheck", .object([("tcp", .int(port))])))
             }
             return Service(name: entry.name, command: .string(entry.command), extra: extra)
         }
     }
 
-    /// Whether a shell command reads `$PORT` (or `${PORT…}`).
+    /// Whether a shell command names `$PORT` (or `${PORT…}`), so is expected to listen on it.
     public static func usesPort(_ command: String) -> Bool {
         var rest = command[...]
         while let dollar = rest.firstIndex(of: "$") {

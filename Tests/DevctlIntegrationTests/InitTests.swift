@@ -22,7 +22,7 @@ import Testing
 
     @Test func fileMadeFromAProcfileIsOneStartRuns() throws {
         let project = Self.emptyProject(files: [
-            "Procfile": "# processes\nweb: echo \"web on $PORT\"; exec sleep 300\n\nworker.1: exec sleep 301\n",
+            "Procfile": "# processes\nweb: echo \"web on $PORT\"; exec python3 \(Fixtures.path("listen.py")) $PORT\n\nworker.1: exec sleep 301\n",
             ".env": "GREETING=hello\n",
         ])
         defer { project.cleanUp() }
@@ -40,6 +40,40 @@ import Testing
         #expect(environment["PORT"] == "5000")
         TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/web.log")?.contains("web on 5000") == true }
         #expect(project.read(".pids/logs/web.log")?.contains("web on 5000") == true)
+        #expect(start.stdout.contains("web ready"), "web names $PORT, so start waits for tcp 5000: \(start)")
+        #expect(KernelPortListeners.processes(on: 5000) == [web])
+
+        let processes = project.markedProcesses
+        #expect(project.devctl("stop").exitCode == 0)
+        for pid in processes { #expect(!KernelProcessEntry.isAlive(pid)) }
+    }
+
+    /// foreman and honcho give every process its PORT, not only those whose command line names it:
+    /// gunicorn, puma and node apps read it from the environment, and would otherwise bind to a
+    /// default of their own.
+    @Test func processThatReadsPortFromItsEnvironmentGetsTheOneForemanGivesItsLine() throws {
+        let project = Self.emptyProject(files: [
+            "Procfile": """
+                web: exec sleep 300
+                api: exec python3 -c "import os,time; print('api on', os.environ['PORT'], flush=True); time.sleep(300)"
+
+                """,
+        ])
+        defer { project.cleanUp() }
+        let result = project.devctl("init", "--from-procfile")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("api gets PORT=5100"), "\(result)")
+
+        let start = project.devctl("start")
+        #expect(start.exitCode == 0, "\(start)")
+        let web = try #require(project.trackedPIDs["web"], "\(start)")
+        let api = try #require(project.trackedPIDs["api"], "\(start)")
+        TestProcesses.waitUntil(timeout: 30) { project.read(".pids/logs/api.log")?.contains("api on 5100") == true }
+        #expect(project.read(".pids/logs/api.log")?.contains("api on 5100") == true, "\(project.read(".pids/logs/api.log") ?? "no log")")
+        // Once it has printed, the tracked process is python itself (past any shim that execs it).
+        #expect(KernelProcessEntry(pid: api)?.commandLine.contains("time.sleep(300)") == true)
+        #expect(KernelProcessEntry.environment(of: api)?["PORT"] == "5100")
+        #expect(KernelProcessEntry.environment(of: web)?["PORT"] == "5000")
 
         let processes = project.markedProcesses
         #expect(project.devctl("stop").exitCode == 0)

@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    @Test func portIsGivenOnlyToCommandsThatUseIt() {
+    @Test func commandsThatNamePortAreToldApart() {
         #expect(ServicesTemplate.usesPort("python3 -m http.server $PORT"))
         #expect(ServicesTemplate.usesPort("serve --port=${PORT}"))
         #expect(ServicesTemplate.usesPort("serve --port ${PORT:-8000}"))
@@ -69,8 +69,36 @@ import Testing
         #expect(config.services.map(\.command) == [.shell("python3 -m http.server $PORT"),
                                                    .shell("echo \"quoted \\\\ text\"; sleep 300")])
         #expect(config.services[0].environment == ["A": "1", "PORT": "5000"])
-        #expect(config.services[1].environment == ["A": "1"])
+        #expect(config.services[1].environment == ["A": "1", "PORT": "5100"])
         #expect(config.services.allSatisfy { $0.envFile == fixture.root + "/.env" })
+    }
+
+    /// foreman and honcho give every process a PORT — 5000, 5100, 5200, … by line — not only the
+    /// ones whose command line names it: gunicorn, puma and node apps read it from the environment.
+    @Test func everyServiceGetsThePortForemanGivesItsLine() throws {
+        let procfile = try Procfile.parse("""
+            web: python3 -m http.server $PORT
+            api: gunicorn app:app
+            # a comment takes no port
+            assets: serve --port=${PORT}
+            worker: bundle exec sidekiq
+            """)
+        let services = ServicesTemplate.services(from: procfile, envFile: nil)
+        let fixture = ConfigFixture()
+        fixture.write("services.json", ServicesTemplate.render(project: "shop", services: services))
+        let config = try ConfigLoader.load(file: fixture.file)
+        #expect(config.services.map(\.name) == ["web", "api", "assets", "worker"])
+        #expect(config.services.map { $0.environment["PORT"] } == ["5000", "5100", "5200", "5300"])
+    }
+
+    /// A command that names `$PORT` is expected to listen there: `start` waits for the port, and
+    /// refuses early when something else holds it. One that does not name it gets no check.
+    @Test func commandsThatUsePortGetATcpHealthCheckOnIt() throws {
+        let procfile = try Procfile.parse("web: python3 -m http.server $PORT\napi: gunicorn app:app\nassets: serve --port=${PORT}\n")
+        let fixture = ConfigFixture()
+        fixture.write("services.json", ServicesTemplate.render(project: "shop", services: ServicesTemplate.services(from: procfile, envFile: nil)))
+        let config = try ConfigLoader.load(file: fixture.file)
+        #expect(config.services.map(\.healthcheck?.kind) == [.tcp(port: 5000), nil, .tcp(port: 5200)])
     }
 
     @Test func starterValidates() throws {

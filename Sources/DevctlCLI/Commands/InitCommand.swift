@@ -48,8 +48,10 @@ public struct InitCommand: Command, Equatable {
             for entry in parsed.entries where entry.name != entry.originalName {
                 notes.append("  '\(ForeignText.escaped(entry.originalName))' is named '\(entry.name)' (service names use letters, digits, '_' and '-', and start with no '-')")
             }
-            for (index, entry) in parsed.entries.enumerated() where ServicesTemplate.usesPort(entry.command) {
-                notes.append("  \(entry.name) gets PORT=\(ServicesTemplate.port(forEntryAt: index)), as foreman would give it")
+            for (index, entry) in parsed.entries.enumerated() {
+                let port = ServicesTemplate.port(forEntryAt: index)
+                let check = ServicesTemplate.usesPort(entry.command) ? " and a tcp health check on it" : ""
+                notes.append("  \(entry.name) gets PORT=\(port)\(check), as foreman would give it")
             }
         } else {
             text = ServicesTemplate.starter(project: project, envFile: envFile)
