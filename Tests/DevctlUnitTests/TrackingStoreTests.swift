@@ -84,14 +84,37 @@ import Testing
         let store = try Self.temporaryStore()
         #expect(mkfifo(store.identityFile, 0o644) == 0)
         // Opened without blocking: a FIFO nobody writes to would otherwise hang the read forever.
-        #expect(throws: SystemCallError.self) { try store.read() }
+        #expect(throws: RegularFileError.notRegular(path: store.identityFile, found: "a FIFO")) { try store.read() }
         unlink(store.identityFile)
         #expect(mkdir(store.identityFile, 0o755) == 0)
-        #expect(throws: SystemCallError.self) { try store.read() }
+        #expect(throws: RegularFileError.notRegular(path: store.identityFile, found: "a folder")) { try store.read() }
         rmdir(store.identityFile)
         #expect(symlink(store.groupsFile, store.identityFile) == 0)
-        #expect(throws: SystemCallError.self, "a planted link is not followed") { try store.read() }
+        #expect(throws: RegularFileError.notRegular(path: store.identityFile, found: "a symbolic link"),
+                "a planted link is not followed") { try store.read() }
         unlink(store.identityFile)
         #expect(try store.read().entries.isEmpty, "no file at all: no entries, no error")
+    }
+
+    @Test func aWriteNeverGoesThroughALinkPlantedWhereItsTemporaryGoes() throws {
+        let store = try Self.temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        let victim = store.directory + "/../victim"
+        try FileSystem.writeAtomically(victim, Array("precious\n".utf8))
+        #expect(symlink(victim, store.identityFile + ".tmp.\(getpid())") == 0)
+        try store.write([TrackedService(name: "api", pid: 4711, pgid: 4711, startTime: 9)])
+        #expect(FileSystem.readText(victim) == "precious\n")
+        #expect(try store.read().entries.map(\.name) == ["api"])
+    }
+
+    @Test func prepareRefusesALinkWhereTheLogsFolderBelongs() throws {
+        let store = try Self.temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        let elsewhere = store.directory + "/../elsewhere"
+        #expect(mkdir(elsewhere, 0o755) == 0)
+        #expect(rmdir(store.logsDirectory) == 0)
+        #expect(symlink(elsewhere, store.logsDirectory) == 0)
+        #expect(throws: SystemCallError("mkdir(\(store.logsDirectory))", Errno(rawValue: ENOTDIR))) { try store.prepare() }
+        #expect(FileSystem.directoryEntries(elsewhere).isEmpty)
     }
 }
