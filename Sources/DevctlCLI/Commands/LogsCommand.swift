@@ -40,6 +40,10 @@ public struct LogsCommand: Command, Equatable {
         let printer = ServiceLines(shown: names, configured: project.config.services.map(\.name),
                                    colored: context.terminal.colored)
 
+        // Read without trusting `.pids/`, but never through a link where it or `logs/` belongs.
+        if let problem = TrackingTrust.unusableFolder(project.store) {
+            throw CommandFailure(problem.message(suggestingForce: false))
+        }
         var runs = [[LogRun]]()
         var positions = [String: LogPosition]()
         var unreadable = Set<String>()
