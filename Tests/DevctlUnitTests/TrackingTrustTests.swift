@@ -26,14 +26,14 @@ import Testing
 
     @Test func freshOrMissingFolderIsTrusted() throws {
         let store = try Self.store()
-        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        defer { try? FileManager.default.removeItem(atPath: (store.directory as NSString).deletingLastPathComponent) }
         #expect(TrackingTrust.check(store) == nil)
         #expect(TrackingTrust.check(TrackingStore(root: store.directory + "/nowhere")) == nil)
     }
 
     @Test func writableByGroupOrOthersIsRefusedWithTheModeThatFixesIt() throws {
         let store = try Self.store()
-        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        defer { try? FileManager.default.removeItem(atPath: (store.directory as NSString).deletingLastPathComponent) }
         chmod(store.directory, 0o757)
         let problem = try #require(TrackingTrust.check(store))
         #expect(problem.message(suggestingForce: true)
@@ -51,7 +51,7 @@ import Testing
 
     @Test func linksAndFoldersWhereStateFilesBelongAreRefused() throws {
         let store = try Self.store()
-        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        defer { try? FileManager.default.removeItem(atPath: (store.directory as NSString).deletingLastPathComponent) }
         symlink("/etc/passwd", store.eventsFile)
         let problem = try #require(TrackingTrust.check(store))
         #expect(problem.path == store.eventsFile && problem.reason == "is a symbolic link" && problem.isOverridable)
@@ -75,7 +75,7 @@ import Testing
     @Test(.enabled(if: geteuid() == 0, "needs root: the folder must belong to root, then be chowned"))
     func anotherUsersFolderIsRefusedButRootsIsNot() throws {
         let store = try Self.store()
-        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        defer { try? FileManager.default.removeItem(atPath: (store.directory as NSString).deletingLastPathComponent) }
         // Judged as if devctl ran as uid 4242: root's folder is fine (as for ssh), 4242's own too.
         #expect(TrackingTrust.check(store, user: 4242) == nil)
         chown(store.directory, 4243, 4243)
@@ -86,7 +86,7 @@ import Testing
 
     @Test func statusReadsNoEntriesFromAFolderItDoesNotTrust() throws {
         let store = try Self.store()
-        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        defer { try? FileManager.default.removeItem(atPath: (store.directory as NSString).deletingLastPathComponent) }
         #expect(try store.readTrusted().entries.count == 1)
         chmod(store.identityFile, 0o666)
         let snapshot = try store.readTrusted()
@@ -115,7 +115,7 @@ import Testing
 
     @Test func aLockThatIsNotARegularFileCannotBeOverridden() throws {
         let store = try Self.store()
-        defer { try? FileManager.default.removeItem(atPath: store.directory + "/..") }
+        defer { try? FileManager.default.removeItem(atPath: (store.directory as NSString).deletingLastPathComponent) }
         unlink(store.lockFile)
         #expect(mkfifo(store.lockFile, 0o644) == 0)
         let problem = try #require(TrackingTrust.check(store))
