@@ -91,8 +91,13 @@ public struct CommandContext: Sendable {
             // The command line comes from the lock file, which anyone who can write .pids/ may have written.
             throw CommandFailure("another devctl (\(pid)) is running: \(ForeignText.escaped(holder.command))")
         }
-        // A holder killed mid-write left each file whole, but maybe not all of them updated.
-        _ = try? project.store.reconcile()
+        // A holder killed mid-write left each file whole, but maybe not all of them updated. When
+        // they cannot be mended the command goes on: the identity file is the one it believes.
+        do {
+            try project.store.reconcile()
+        } catch {
+            terminal.warning("cannot bring the tracking files in '\(project.store.directory)' in line: \(error)")
+        }
         return lock
     }
 

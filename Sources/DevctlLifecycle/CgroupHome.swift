@@ -15,7 +15,7 @@ public struct ContainmentUnavailable: Error, Sendable, CustomStringConvertible {
 /// Makes the folder this devctl puts the project's cgroups in, and records it in
 /// `.pids/cgroups` before any service joins it, so it is never unknown to a later devctl.
 enum CgroupHome {
-    static func prepare(_ containment: Containment, store: TrackingStore) throws(SystemCallError) {
+    static func prepare(_ containment: Containment, store: TrackingStore) throws {
         guard let cgroups = containment.cgroups else { return }
         try cgroups.home.create()
         let record = CgroupRecord(store: store)

@@ -10,7 +10,7 @@ import Glibc
 /// project's cgroup folders: recorded in `.pids/cgroups`, or, when that record is lost, searched
 /// for by name.
 enum ContainmentProbe {
-    static func resolve(for project: Project) throws(SystemCallError) -> Containment {
+    static func resolve(for project: Project) throws -> Containment {
         let recorded = try CgroupRecord(store: project.store).read()
         let hierarchy = try CgroupHierarchy.current()
         var facts = Containment.Facts(hierarchy: hierarchy, ownCgroupWritable: false,

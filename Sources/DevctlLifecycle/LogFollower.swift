@@ -12,7 +12,8 @@ import Glibc
 /// is truncated (smaller than what was read) is read again from its start; one that is replaced
 /// by a new file (another inode at the path, as after a restart that re-creates it) is read to
 /// its end, then the new file from its start; one that does not exist yet is picked up when it
-/// appears. Polling keeps it simple and works on every filesystem.
+/// appears. Only a regular file is followed: a link or a FIFO at a log's path is never read
+/// through or waited on, just not followed. Polling keeps it simple and works on every filesystem.
 public final class LogFollower {
     /// A line still being written is handed over whole once it ends, or in pieces of this size
     /// when a service writes endlessly without a newline.
@@ -70,7 +71,7 @@ public final class LogFollower {
     private func readNew(_ log: inout Followed) -> [String] {
         var lines = [String]()
         var atPath = stat()
-        let exists = stat(log.path, &atPath) == 0
+        let exists = lstat(log.path, &atPath) == 0
         if log.descriptor >= 0, exists, UInt64(atPath.st_dev) != log.device || UInt64(atPath.st_ino) != log.inode {
             // Replaced: finish the old file (its writer may have added a last line), then switch.
             lines += drain(&log)
@@ -89,8 +90,7 @@ public final class LogFollower {
     }
 
     private func open(_ log: inout Followed) -> Bool {
-        let fd = Glibc.open(log.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
+        guard let fd = try? FileSystem.openRegularFile(log.path, O_RDONLY) else { return false }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             close(fd)

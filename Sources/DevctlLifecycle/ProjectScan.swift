@@ -43,7 +43,7 @@ public struct ProjectScan: Sendable {
 
     /// Scans `/proc` once for `purpose`, and the project's cgroups; throws when either cannot be
     /// read.
-    public static func take(_ purpose: Purpose, for project: Project) throws(SystemCallError) -> ProjectScan {
+    public static func take(_ purpose: Purpose, for project: Project) throws -> ProjectScan {
         let user = geteuid()
         var request = ProcessDetailRequest(environmentKeys: [Project.markerVariable, Project.serviceVariable], owner: user)
         switch purpose {

@@ -112,11 +112,7 @@ public struct CgroupFolder: Sendable, Hashable, CustomStringConvertible {
     }
 
     private func read(_ file: String) throws(SystemCallError) -> [UInt8]? {
-        do {
-            return try FileSystem.readRegularFile(path + "/" + file)
-        } catch where error.meansGone || error.errno.rawValue == ENODEV {
-            return nil
-        }
+        try FileSystem.readKernelFile(path + "/" + file)
     }
 
     private func write(_ file: String, _ text: String) throws(SystemCallError) -> Bool {

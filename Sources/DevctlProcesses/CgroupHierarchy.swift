@@ -31,9 +31,9 @@ public struct CgroupHierarchy: Sendable, Equatable {
     /// Reads this machine's hierarchy; nil when no cgroup2 is mounted or devctl's cgroup is not in
     /// it (a cgroup v1-only machine).
     public static func current() throws(SystemCallError) -> CgroupHierarchy? {
-        guard let mountinfo = try FileSystem.readRegularFile("/proc/self/mountinfo"),
+        guard let mountinfo = try FileSystem.readKernelFile("/proc/self/mountinfo"),
               let mount = cgroup2Mount(in: String(decoding: mountinfo, as: UTF8.self)),
-              let membership = try FileSystem.readRegularFile("/proc/self/cgroup"),
+              let membership = try FileSystem.readKernelFile("/proc/self/cgroup"),
               let own = unifiedCgroup(in: String(decoding: membership, as: UTF8.self))
         else { return nil }
         return CgroupHierarchy(mount: mount, ownCgroup: own)

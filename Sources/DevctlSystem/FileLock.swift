@@ -20,21 +20,24 @@ public final class FileLock {
     }
 
     /// Takes the lock, retrying until `timeout` seconds have passed. Returns nil on success, or
-    /// the holder's self-description when another process kept the lock the whole time.
-    public func acquire(timeout: Double, describing command: String) throws(SystemCallError) -> Holder? {
-        // O_NOFOLLOW: the holder truncates and rewrites the file, which must never be a planted link.
-        let fd = try systemCall("open(\(path))") { open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644) }
+    /// the holder's self-description when another process kept the lock the whole time. The lock
+    /// file must be a regular file (`FileSystem.openRegularFile`): the holder truncates and
+    /// rewrites it, which a planted link must never aim, and a FIFO must never keep the user waiting.
+    public func acquire(timeout: Double, describing command: String) throws(RegularFileError) -> Holder? {
+        let fd = try FileSystem.openRegularFile(path, O_RDWR | O_CREAT)
         let deadline = ContinuousClock.now + .seconds(timeout)
         var backoff = Backoff(maximum: 0.05)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let error = Errno.current
             guard error == .wouldBlock || error == .interrupted else {
                 close(fd)
-                throw SystemCallError("flock(\(path))", error)
+                throw .system(SystemCallError("flock(\(path))", error))
             }
             if ContinuousClock.now >= deadline {
+                // Read from the file that was locked, not by its name again: it may have been swapped.
+                let holder = Self.holder(of: fd)
                 close(fd)
-                return Self.holder(of: path)
+                return holder
             }
             backoff.pause()
         }
@@ -53,8 +56,9 @@ public final class FileLock {
         descriptor = -1
     }
 
-    private static func holder(of path: String) -> Holder {
-        let line = FileSystem.readText(path)?.split(separator: "\n").first ?? ""
+    private static func holder(of fd: Int32) -> Holder {
+        let text = FileSystem.readBytes(fd: fd, limit: 4096).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let line = text.split(separator: "\n").first ?? ""
         let parts = line.split(separator: " ", maxSplits: 1)
         return Holder(pid: parts.first.flatMap { Int32($0) },
                       command: parts.count > 1 ? String(parts[1]) : "unknown command")

@@ -33,22 +33,64 @@ public enum FileSystem {
         return try outcome.get()
     }
 
-    /// The whole content of a regular file that devctl keeps, or nil when there is none (nor a
-    /// folder to hold it). Opened
-    /// without following a symbolic link and without blocking, so neither a planted link nor a
-    /// FIFO can aim or stall the read: both are errors, as is every failure but "no such file".
-    public static func readRegularFile(_ path: String, limit: Int = 1 << 26) throws(SystemCallError) -> [UInt8]? {
+    /// Opens the file devctl keeps at `path` with `flags` (`O_RDONLY`, `O_WRONLY | O_CREAT | O_APPEND`,
+    /// …; `O_CLOEXEC` is added), only if it is a regular file: a symbolic link there is never
+    /// followed, and a FIFO, device, socket or folder never opened for use — so a planted link
+    /// cannot aim a write or a read, and a FIFO cannot stall devctl (holding the lock, deaf to
+    /// Ctrl-C) until someone opens its other end. What is there is looked at first, so a FIFO or a
+    /// device is not even opened; the open itself does not follow links or block, in case one is
+    /// swapped in meanwhile, and fstat has the last word. The descriptor returned blocks as usual.
+    public static func openRegularFile(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(RegularFileError) -> Int32 {
+        var info = stat()
+        if lstat(path, &info) == 0, let found = RegularFileError.found(info.st_mode) {
+            throw .notRegular(path: path, found: found)
+        }
         let fd: Int32
         do {
-            fd = try systemCall("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
-        } catch where error.errno.rawValue == ENOENT || error.errno.rawValue == ENOTDIR {
+            fd = try systemCall("open(\(path))") { open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode) }
+        } catch {
+            // ELOOP is a link, ENXIO a FIFO nobody reads: both planted after the first look.
+            if lstat(path, &info) == 0, let found = RegularFileError.found(info.st_mode) {
+                throw .notRegular(path: path, found: found)
+            }
+            throw .system(error)
+        }
+        do throws(RegularFileError) {
+            try RegularFileError.catching(try systemCall("fstat(\(path))") { fstat(fd, &info) })
+            if let found = RegularFileError.found(info.st_mode) { throw .notRegular(path: path, found: found) }
+            // Only the open had to be non-blocking; a service handed this descriptor expects none of it.
+            let status = fcntl(fd, F_GETFL)
+            try RegularFileError.catching(try systemCall("fcntl(\(path), F_SETFL)") { fcntl(fd, F_SETFL, status & ~O_NONBLOCK) })
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// The whole content of a regular file that devctl keeps, or nil when there is none; a link,
+    /// a FIFO or anything else at `path` is an error, never followed or waited on
+    /// (`openRegularFile`), as is every failure but "no such file".
+    public static func readRegularFile(_ path: String, limit: Int = 1 << 26) throws(RegularFileError) -> [UInt8]? {
+        let fd: Int32
+        do {
+            fd = try openRegularFile(path, O_RDONLY)
+        } catch where error.isMissing {
             return nil
         }
         defer { close(fd) }
-        var info = stat()
-        try systemCall("fstat(\(path))") { fstat(fd, &info) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw SystemCallError("open(\(path))", Errno(rawValue: EINVAL)) }
-        return try read(fd: fd, limit: limit, name: path)
+        return try RegularFileError.catching(try read(fd: fd, limit: limit, name: path))
+    }
+
+    /// The whole content of a file the kernel serves (`/proc/self/mountinfo`, a cgroup's
+    /// `cgroup.events`), or nil when it is not there — the cgroup or process it describes is gone.
+    /// Every other failure is thrown.
+    public static func readKernelFile(_ path: String) throws(SystemCallError) -> [UInt8]? {
+        do {
+            return try read(path)
+        } catch where error.meansGone || error.errno.rawValue == ENOTDIR || error.errno.rawValue == ENODEV {
+            return nil
+        }
     }
 
     /// The whole content of a file, or nil when it cannot be opened or read (e.g. the process
@@ -152,22 +194,33 @@ public enum FileSystem {
     }
 
     /// Creates `path` as a directory (mode 0755) if it does not exist; fails with a clear error if
-    /// something else is in the way.
+    /// something else is in the way, a symbolic link to a folder included: what devctl keeps in
+    /// it must not land somewhere else.
     public static func ensureDirectory(_ path: String) throws(SystemCallError) {
         if mkdir(path, 0o755) == 0 { return }
         let error = Errno.current
         if error.rawValue == EEXIST {
-            if isDirectory(path) { return }
+            var info = stat()
+            if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return }
             throw SystemCallError("mkdir(\(path))", Errno(rawValue: ENOTDIR))
         }
         throw SystemCallError("mkdir(\(path))", error)
     }
 
     /// Writes `bytes` to `path` atomically: to a unique file beside it, then renamed over the target,
-    /// so a reader or a crash of devctl sees either the old or the new file, never a torn one.
+    /// so a reader or a crash of devctl sees either the old or the new file, never a torn one. The
+    /// rename replaces whatever is at `path` (a planted link included) without following it.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(SystemCallError) {
         let temporary = "\(path).tmp.\(getpid())"
-        let fd = try systemCall("open(\(temporary))") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        // No other live process has this PID, so whatever has this name was left by a killed writer
+        // or planted: removed, never opened, and the new file created exclusively, so that neither
+        // a link nor a FIFO slipped into its place can aim or stall the write.
+        do {
+            try systemCall("unlink(\(temporary))") { unlink(temporary) }
+        } catch where error.errno == .noSuchFile {}
+        let fd = try systemCall("open(\(temporary))") {
+            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        }
         do {
             try writeAll(fd, bytes, path: temporary)
             close(fd)
@@ -187,12 +240,13 @@ public enum FileSystem {
         }
     }
 
-    /// Appends `bytes` with one `write(2)` on an `O_APPEND` descriptor, so concurrent appenders
-    /// never interleave inside a line.
-    public static func append(_ path: String, _ bytes: [UInt8]) throws(SystemCallError) {
-        let fd = try systemCall("open(\(path))") { open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) }
+    /// Appends `bytes` to the regular file at `path` (created if missing; see `openRegularFile`)
+    /// with one `write(2)` on an `O_APPEND` descriptor, so concurrent appenders never interleave
+    /// inside a line.
+    public static func append(_ path: String, _ bytes: [UInt8]) throws(RegularFileError) {
+        let fd = try openRegularFile(path, O_WRONLY | O_CREAT | O_APPEND)
         defer { close(fd) }
-        try writeAll(fd, bytes, path: path)
+        try RegularFileError.catching(try writeAll(fd, bytes, path: path))
     }
 
     /// Writes every byte, retrying short writes and `EINTR`.
@@ -203,6 +257,52 @@ public enum FileSystem {
                 bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             }
             offset += written
+        }
+    }
+}
+
+/// Why a file devctl keeps could not be used: a system call failed, or what is at its path is not
+/// a regular file — a link, FIFO, device, socket or folder, which devctl never follows, waits on,
+/// reads or writes through.
+public enum RegularFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// "open(/x/.pids/lock): Permission denied".
+    case system(SystemCallError)
+    /// `found` says what is there instead: "a symbolic link", "a FIFO".
+    case notRegular(path: String, found: String)
+
+    /// "'/x/.pids/logs/api.log' is a FIFO, not a regular file".
+    public var description: String {
+        switch self {
+        case .system(let error): error.description
+        case .notRegular(let path, let found): "'\(path)' is \(found), not a regular file"
+        }
+    }
+
+    /// The value of `body`; a system call in it that fails is thrown as `.system`.
+    @discardableResult
+    public static func catching<T>(_ body: @autoclosure () throws(SystemCallError) -> T) throws(RegularFileError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .system(error)
+        }
+    }
+
+    /// Nothing is at the path (nor a folder to hold it).
+    public var isMissing: Bool {
+        if case .system(let error) = self { error.errno == .noSuchFile || error.errno.rawValue == ENOTDIR } else { false }
+    }
+
+    /// What a file of `mode` is, in words, unless it is a regular file.
+    static func found(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a FIFO"
+        case S_IFDIR: "a folder"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "of an unknown kind"
         }
     }
 }

@@ -10,7 +10,7 @@ public struct CgroupRecord: Sendable {
     public init(store: TrackingStore) { path = store.directory + "/cgroups" }
 
     /// The recorded folders; none when the file does not exist.
-    public func read() throws(SystemCallError) -> [String] {
+    public func read() throws(RegularFileError) -> [String] {
         guard let bytes = try FileSystem.readRegularFile(path) else { return [] }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.hasPrefix("/") }
     }

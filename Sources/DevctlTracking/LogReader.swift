@@ -12,10 +12,10 @@ public struct LogPosition: Sendable, Equatable {
     public var inode: UInt64
     public var offset: UInt64
 
-    /// The end of the file at `path` now, or nil when there is no such file.
+    /// The end of the file at `path` now, or nil when there is no such file, or no regular one.
     public static func end(of path: String) -> LogPosition? {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return LogPosition(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: UInt64(info.st_size))
     }
 }
@@ -36,12 +36,19 @@ public enum LogReader {
     /// The runs holding the last `count` output lines of the log at `path`, or nil when there is
     /// no log. A last line still being written (no newline yet) is included unless `completeLinesOnly`,
     /// which `logs -f` asks for so that the follower prints that line whole once it is finished.
-    public static func tail(path: String, service: String, count: Int, completeLinesOnly: Bool = false) -> Tail? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+    /// Only a regular file is read (`FileSystem.openRegularFile`): a link or a FIFO at `path` is
+    /// an error, never read through or waited on.
+    public static func tail(path: String, service: String, count: Int,
+                            completeLinesOnly: Bool = false) throws(RegularFileError) -> Tail? {
+        let fd: Int32
+        do {
+            fd = try FileSystem.openRegularFile(path, O_RDONLY)
+        } catch where error.isMissing {
+            return nil
+        }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return nil }
+        try RegularFileError.catching(try systemCall("fstat(\(path))") { fstat(fd, &info) })
         let size = UInt64(info.st_size)
         var window: UInt64 = 16 << 10
         while true {
@@ -67,10 +74,10 @@ public enum LogReader {
 
     /// The last `count` lines the newest run of the log wrote — none when it wrote none yet, never an
     /// earlier run's — for `start` to show beside a service that failed. Its end is enough: lines
-    /// before a header that is not in it belong to the newest run anyway.
+    /// before a header that is not in it belong to the newest run anyway. None from anything but a
+    /// regular file.
     public static func newestRunTail(path: String, service: String, count: Int) -> [String] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
+        guard let fd = try? FileSystem.openRegularFile(path, O_RDONLY) else { return [] }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return [] }

@@ -35,7 +35,7 @@ public struct TrackingStore: Sendable {
         }
     }
 
-    /// Creates `.pids/` and `.pids/logs/` if needed.
+    /// Creates `.pids/` and `.pids/logs/` if needed; a link where either belongs is an error.
     public func prepare() throws(SystemCallError) {
         try FileSystem.ensureDirectory(directory)
         try FileSystem.ensureDirectory(logsDirectory)
@@ -43,8 +43,9 @@ public struct TrackingStore: Sendable {
 
     /// Reads the entries: from the identity file when present, else from the legacy groups or
     /// services file (without identity). Garbage lines are reported and skipped, never fatal; a
-    /// file that exists but cannot be read is thrown, since no entries would mean "nothing runs".
-    public func read() throws(SystemCallError) -> Snapshot {
+    /// file that exists but cannot be read is thrown, since no entries would mean "nothing runs",
+    /// as is a link, a FIFO or anything else that is not a regular file (never followed or waited on).
+    public func read() throws(RegularFileError) -> Snapshot {
         if let text = try Self.text(identityFile) {
             return Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
         }
@@ -57,14 +58,14 @@ public struct TrackingStore: Sendable {
         return Snapshot()
     }
 
-    private static func text(_ path: String) throws(SystemCallError) -> String? {
+    private static func text(_ path: String) throws(RegularFileError) -> String? {
         try FileSystem.readRegularFile(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `read()`, unless the folder fails `TrackingTrust`: then no entries and the reason as the only
     /// problem, so a command that does not take the lock (`status`) falls back to what it can prove
     /// from `/proc` instead of believing state someone else may have written.
-    public func readTrusted() throws(SystemCallError) -> Snapshot {
+    public func readTrusted() throws(RegularFileError) -> Snapshot {
         guard let problem = TrackingTrust.check(self) else { return try read() }
         return Snapshot(entries: [], problems: [problem.message(suggestingForce: false)])
     }
@@ -98,7 +99,7 @@ public struct TrackingStore: Sendable {
     /// legacy files may still say what the identity file said before. Rewrites them from a
     /// readable identity file when they disagree; called under the lock. Returns whether it did.
     @discardableResult
-    public func reconcile() throws(SystemCallError) -> Bool {
+    public func reconcile() throws(RegularFileError) -> Bool {
         guard let text = try Self.text(identityFile) else { return false }
         let snapshot = Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
         guard snapshot.problems.isEmpty else { return false }
@@ -106,7 +107,7 @@ public struct TrackingStore: Sendable {
         var same = true
         for (file, bytes) in expected where try FileSystem.readRegularFile(file) != bytes { same = false }
         if same { return false }
-        try write(snapshot.entries)
+        try RegularFileError.catching(try write(snapshot.entries))
         return true
     }
 

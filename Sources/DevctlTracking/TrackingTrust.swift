@@ -9,7 +9,7 @@ import Glibc
 /// state that someone else could have written: a forged entry could aim its signals, and a
 /// symbolic link planted in a folder others can write could aim its writes. The folder, its `logs/`
 /// and each state file must belong to the current user (or root) and be writable by no one else;
-/// the state files must be plain files.
+/// the folders must be folders and the state files plain files, links neither.
 public enum TrackingTrust {
     /// Why `.pids/` is not trusted, and how to fix it.
     public struct Problem: Sendable, Equatable {
@@ -18,8 +18,9 @@ public enum TrackingTrust {
         public var reason: String
         /// The command that fixes it: "chmod 755 /x/.pids".
         public var fix: String
-        /// Whether the user may choose to trust it anyway (`stop --force`); never for a file where a
-        /// folder must be, which no flag can make usable.
+        /// Whether the user may choose to trust it anyway (`stop --force`); never for anything but a
+        /// folder where a folder must be, nor for a lock that is not a plain file: no flag can make
+        /// those usable, since devctl follows no link and opens nothing but plain files there.
         public var isOverridable: Bool
 
         /// "'/x/.pids' is writable by others (mode 0777); refusing to trust it — fix with 'chmod 755 /x/.pids' or pass --force".
@@ -29,8 +30,9 @@ public enum TrackingTrust {
         }
     }
 
-    /// The state files checked besides the folders; logs of single services are not (a user may
-    /// link one to /dev/null), the `logs/` folder that holds them is.
+    /// The state files checked besides the folders. Logs of single services are not: a log that is
+    /// not a plain file fails only its own service's start (and `logs`), not every command; the
+    /// `logs/` folder that holds them is checked.
     static func stateFiles(of store: TrackingStore) -> [String] {
         [store.identityFile, store.pidsFile, store.servicesFile, store.groupsFile, store.lockFile, store.eventsFile]
     }
@@ -38,26 +40,44 @@ public enum TrackingTrust {
     /// The first reason not to trust `store`'s folder, or nil. A folder that does not exist yet is
     /// fine: devctl creates it, mode 0755.
     public static func check(_ store: TrackingStore, user: uid_t = geteuid()) -> Problem? {
+        if let problem = unusableFolder(store) { return problem }
         for folder in [store.directory, store.logsDirectory] {
             var info = stat()
-            guard stat(folder, &info) == 0 else { continue }
-            if (info.st_mode & S_IFMT) != S_IFDIR {
-                return Problem(path: folder, reason: "is a file, not a folder", fix: "mv \(folder) \(folder).old",
-                               isOverridable: false)
-            }
+            guard lstat(folder, &info) == 0 else { continue }
             if let problem = ownershipOrMode(folder, info, user: user) { return problem }
         }
         for file in stateFiles(of: store) {
             var info = stat()
             guard lstat(file, &info) == 0 else { continue }
+            // A lock devctl cannot open cannot be overridden: it would only fail later.
+            let isOverridable = file != store.lockFile
             switch info.st_mode & S_IFMT {
             case S_IFREG: break
             case S_IFLNK:
-                return Problem(path: file, reason: "is a symbolic link", fix: "rm \(file)", isOverridable: true)
+                return Problem(path: file, reason: "is a symbolic link", fix: "rm \(file)", isOverridable: isOverridable)
             default:
-                return Problem(path: file, reason: "is not a regular file", fix: "rm -r \(file)", isOverridable: true)
+                return Problem(path: file, reason: "is not a regular file", fix: "rm -r \(file)", isOverridable: isOverridable)
             }
             if let problem = ownershipOrMode(file, info, user: user) { return problem }
+        }
+        return nil
+    }
+
+    /// A link or a file where `.pids/` or `.pids/logs/` belongs: no command can use that folder,
+    /// whatever `--force` says, and even `logs`, which trusts what it reads, must not read through
+    /// it. Nil when both are folders or do not exist yet.
+    public static func unusableFolder(_ store: TrackingStore) -> Problem? {
+        for folder in [store.directory, store.logsDirectory] {
+            var info = stat()
+            guard lstat(folder, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: continue
+            case S_IFLNK:
+                return Problem(path: folder, reason: "is a symbolic link", fix: "rm \(folder)", isOverridable: false)
+            default:
+                return Problem(path: folder, reason: "is a file, not a folder", fix: "mv \(folder) \(folder).old",
+                               isOverridable: false)
+            }
         }
         return nil
     }

@@ -6,6 +6,7 @@
 @testable import DevctlText
 @testable import DevctlTracking
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct EventLogTests {
@@ -20,5 +21,54 @@ import Testing
             let date = Date(timeIntervalSince1970: seconds)
             #expect(EventLog.timestamp(date) == formatter.string(from: date), "at \(seconds)")
         }
+    }
+
+    @Test func eventsAreAppendedOneJSONLinePerEvent() throws {
+        let folder = FileKindFixture.folder()
+        defer { FileKindFixture.removeFolder(folder) }
+        let events = EventLog(path: folder + "/events.log")
+        events.record("start", service: "api", pid: 4711, outcome: "spawned")
+        events.record("stop", outcome: "ok")
+        let lines = try #require(FileSystem.readText(folder + "/events.log")).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasSuffix(#""event":"start","service":"api","pid":4711,"outcome":"spawned"}"#))
+        #expect(lines[1].hasSuffix(#""event":"stop","outcome":"ok"}"#))
+    }
+
+    /// Collects what an `EventLog` warns, for a test to read.
+    final class Warnings: Sendable {
+        private let said = Mutex<[String]>([])
+        var all: [String] { said.withLock { $0 } }
+        func add(_ warning: String) { said.withLock { $0.append(warning) } }
+    }
+
+    @Test func theAuditTrailIsNeverWrittenThroughALinkAndTheGapIsSaidOnce() throws {
+        let folder = FileKindFixture.folder()
+        defer { FileKindFixture.removeFolder(folder) }
+        let victim = folder + "/victim", path = folder + "/events.log"
+        try FileSystem.writeAtomically(victim, Array("precious\n".utf8))
+        #expect(symlink(victim, path) == 0)
+        let warnings = Warnings()
+        let events = EventLog(path: path, warn: warnings.add)
+        events.record("signal", service: "api", pid: 4711, signal: .terminate)
+        events.record("stop", outcome: "ok")
+        #expect(FileSystem.readText(victim) == "precious\n")
+        #expect(warnings.all == ["cannot write the audit trail, events go unrecorded: '\(path)' is a symbolic link, not a regular file"])
+    }
+
+    @Test func aFIFOAsTheAuditTrailIsNeverWaitedOn() throws {
+        let folder = FileKindFixture.folder()
+        defer { FileKindFixture.removeFolder(folder) }
+        let path = folder + "/events.log"
+        #expect(mkfifo(path, 0o644) == 0)
+        let warnings = Warnings()
+        let recorded = FileKindFixture.outcome(releasing: path) { () -> Bool in
+            let events = EventLog(path: path, warn: warnings.add)
+            events.record("stop", outcome: "ok")
+            events.record("stop", outcome: "ok")
+            return true
+        }
+        #expect(recorded == true, "nil: the event waited for a reader of the FIFO")
+        #expect(warnings.all == ["cannot write the audit trail, events go unrecorded: '\(path)' is a FIFO, not a regular file"])
     }
 }

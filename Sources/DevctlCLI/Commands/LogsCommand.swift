@@ -40,23 +40,38 @@ public struct LogsCommand: Command, Equatable {
         let printer = ServiceLines(shown: names, configured: project.config.services.map(\.name),
                                    colored: context.terminal.colored)
 
+        // Read without trusting `.pids/`, but never through a link where it or `logs/` belongs.
+        if let problem = TrackingTrust.unusableFolder(project.store) {
+            throw CommandFailure(problem.message(suggestingForce: false))
+        }
         var runs = [[LogRun]]()
         var positions = [String: LogPosition]()
+        var unreadable = Set<String>()
         for name in names {
             let path = project.store.logFile(for: name)
-            guard let tail = LogReader.tail(path: path, service: name, count: lines, completeLinesOnly: follow) else {
+            let tail: LogReader.Tail?
+            do {
+                tail = try LogReader.tail(path: path, service: name, count: lines, completeLinesOnly: follow)
+            } catch {
+                context.terminal.error("cannot read the log of '\(name)': \(error)")
+                unreadable.insert(name)
+                continue
+            }
+            guard let tail else {
                 context.terminal.warning("no log for '\(name)' yet (\(path) does not exist)")
                 continue
             }
             runs.append(tail.runs)
             positions[name] = tail.position
         }
-        for line in LogMerge.merge(runs) where !printer.write(line) { return ExitCode.success }
-        guard follow else { return ExitCode.success }
+        let outcome = unreadable.isEmpty ? ExitCode.success : ExitCode.failure
+        for line in LogMerge.merge(runs) where !printer.write(line) { return outcome }
+        let followed = names.filter { !unreadable.contains($0) }
+        guard follow, !followed.isEmpty else { return outcome }
 
-        // Ctrl-C is how following ends: quietly, with success.
+        // Ctrl-C is how following ends: quietly, with success unless a log could not be read.
         SignalTrap.install()
-        let follower = LogFollower(logs: names.map { ($0, project.store.logFile(for: $0)) }, start: positions)
+        let follower = LogFollower(logs: followed.map { ($0, project.store.logFile(for: $0)) }, start: positions)
         var reading = true
         while reading, SignalTrap.count == 0 {
             follower.poll { line in
@@ -65,6 +80,6 @@ public struct LogsCommand: Command, Equatable {
             }
             if reading { usleep(Self.pollInterval) }
         }
-        return ExitCode.success
+        return outcome
     }
 }
