@@ -14,17 +14,35 @@ import Synchronization
 public final class Terminal: Sendable {
     public let colored: Bool
     public let quiet: Bool
+    /// The columns a table may fill, or nil for no limit (output that is not a terminal).
+    public let width: Int?
     private let lock = Mutex(())
 
-    public init(colored: Bool, quiet: Bool = false) {
+    public init(colored: Bool, quiet: Bool = false, width: Int? = nil) {
         self.colored = colored
         self.quiet = quiet
+        self.width = width
     }
 
-    /// Colour when stdout is a terminal, `NO_COLOR` is unset and `--no-color` was not given.
+    /// Colour when stdout is a terminal, `NO_COLOR` is unset or empty and `--no-color` was not given.
     public static func standard(environment: [String: String], noColor: Bool, quiet: Bool = false) -> Terminal {
-        let wantsColor = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
-        return Terminal(colored: wantsColor, quiet: quiet)
+        let isTerminal = isatty(STDOUT_FILENO) == 1
+        return Terminal(colored: wantsColor(environment: environment, noColor: noColor, isTerminal: isTerminal),
+                        quiet: quiet,
+                        width: width(environment: environment, isTerminal: isTerminal) { TerminalSize.columns(of: STDOUT_FILENO) })
+    }
+
+    /// On a terminal, `COLUMNS` where it holds a width, else what the terminal says; elsewhere
+    /// (a pipe, a file) no limit, so scripts get every character.
+    public static func width(environment: [String: String], isTerminal: Bool, asked: () -> Int?) -> Int? {
+        guard isTerminal else { return nil }
+        if let columns = environment["COLUMNS"].flatMap({ Int($0) }), columns > 0 { return columns }
+        return asked()
+    }
+
+    /// As no-color.org asks, only a `NO_COLOR` with a value turns colour off: `NO_COLOR=` does not.
+    public static func wantsColor(environment: [String: String], noColor: Bool, isTerminal: Bool) -> Bool {
+        !noColor && (environment["NO_COLOR"] ?? "").isEmpty && isTerminal
     }
 
     public enum Style: String, Sendable {
