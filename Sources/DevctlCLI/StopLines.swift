@@ -6,10 +6,10 @@ import DevctlText
 import DevctlTracking
 import Synchronization
 
-/// Prints a stop's events as they arrive: a `[k/5]` line per phase — a phase with nothing to do
-/// says so on that same line (`[2/5] Force — nothing left to kill`) — and one line per thing
-/// done. It remembers what the graceful phase counted, so the SIGKILL line counts the same
-/// processes.
+/// Prints a stop's events as they arrive: a `[k/5]` line per phase — shown at once, and when
+/// the phase has nothing to do, saying so on that same line (`[2/5] Force — nothing left to
+/// kill`) — and one line per thing done. It remembers what the graceful phase counted, so the
+/// SIGKILL line counts the same processes.
 public final class StopLines: Sendable {
     private let terminal: Terminal
     /// Why SIGKILL came without a grace (`forced by --force`), or nil when it follows a grace.
@@ -19,7 +19,7 @@ public final class StopLines: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        /// The phase whose line waits to learn whether the phase was skipped.
+        /// The phase whose heading is the last line printed, so a note may still end it.
         var heading: (number: Int, title: String)?
         /// Processes each service still had when its grace ran out.
         var remaining = [String: Int]()
@@ -32,62 +32,58 @@ public final class StopLines: Sendable {
     }
 
     public func render(_ event: ShutdownEvent) {
-        let text: String? = state.withLock { state in
+        state.withLock { state in
             switch event {
             case .phase(let number, let title):
-                let pending = state.heading.map(heading)
                 state.heading = (number, title)
-                return pending
+                terminal.begin(heading(number, title))
             case .skipped(let phase, let reason) where state.heading?.number == phase:
-                let title = state.heading!.title
-                state.heading = nil
-                return heading(phase, title, note: phase == 4 ? "skipped (\(containersNote ?? ForeignText.escaped(reason)))"
-                                                             : ForeignText.escaped(reason))
+                note(phase == 4 ? "skipped (\(containersNote ?? ForeignText.escaped(reason)))" : ForeignText.escaped(reason),
+                     state: &state)
             case .containers(.skipped(let reason)) where state.heading?.number == 4:
-                state.heading = nil
-                return heading(4, "Containers", note: "skipped (\(containersNote ?? ForeignText.escaped(reason)))")
+                note("skipped (\(containersNote ?? ForeignText.escaped(reason)))", state: &state)
             case .signalled:
-                return nil
+                break
+            case .warning(let warning):
+                state.heading = nil
+                terminal.warning(warning)
+            case .foreignPortHolder(let holder):
+                state.heading = nil
+                let pid = holder.pid.map { "pid \($0): " } ?? ""
+                terminal.warning("port \(holder.port) is held by \(pid)\(StopCommand.shown(holder.command)), which is not this project's")
             case .timedOut(let name, _, let remaining):
                 state.remaining[name] = remaining
-                return flushed(&state, line(for: event, remaining: nil))
+                show(line(for: event, remaining: nil), state: &state)
             case .forced(let name, _):
-                return flushed(&state, line(for: event, remaining: state.remaining[name]))
+                show(line(for: event, remaining: state.remaining[name]), state: &state)
             default:
-                return flushed(&state, line(for: event, remaining: nil))
+                show(line(for: event, remaining: nil), state: &state)
             }
         }
-        if let text { terminal.line(text) }
-        if case .warning(let warning) = event { terminal.warning(warning) }
-        if case .foreignPortHolder(let holder) = event {
-            let pid = holder.pid.map { "pid \($0): " } ?? ""
-            terminal.warning("port \(holder.port) is held by \(pid)\(StopCommand.shown(holder.command)), which is not this project's")
-        }
     }
 
-    /// Prints the last phase's line if no event has yet.
+    /// Ends the last phase's line, if nothing has yet.
     public func finish() {
-        if let pending = state.withLock({ state in defer { state.heading = nil }; return state.heading.map(heading) }) {
-            terminal.line(pending)
-        }
+        terminal.endLine()
     }
 
-    private func heading(_ number: Int, _ title: String, note: String? = nil) -> String {
-        terminal.paint("[\(number)/5] \(title)", .bold) + (note.map { " — \($0)" } ?? "")
-    }
-
-    private func heading(_ pending: (number: Int, title: String)) -> String {
-        heading(pending.number, pending.title)
-    }
-
-    /// `line`, after the waiting phase line when there is one.
-    private func flushed(_ state: inout State, _ line: String?) -> String? {
-        guard let pending = state.heading else { return line }
+    private func note(_ note: String, state: inout State) {
+        guard let (number, title) = state.heading else { return }
         state.heading = nil
-        return [heading(pending), line].compactMap { $0 }.joined(separator: "\n")
+        terminal.end(with: " — \(note)", orLine: heading(number, title) + " — \(note)")
     }
 
-    /// One event's line; warnings go to stderr instead (see `render`).
+    private func show(_ line: String?, state: inout State) {
+        guard let line else { return }
+        state.heading = nil
+        terminal.line(line)
+    }
+
+    private func heading(_ number: Int, _ title: String) -> String {
+        terminal.paint("[\(number)/5] \(title)", .bold)
+    }
+
+    /// One event's line on stdout; warnings go to stderr instead (see `render`).
     private func line(for event: ShutdownEvent, remaining: Int?) -> String? {
         switch event {
         case .containment(let containment):

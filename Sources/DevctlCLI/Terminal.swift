@@ -16,7 +16,8 @@ public final class Terminal: Sendable {
     public let quiet: Bool
     /// The columns a table may fill, or nil for no limit (output that is not a terminal).
     public let width: Int?
-    private let lock = Mutex(())
+    /// Whether stdout holds a line begun by `begin` and not yet ended.
+    private let lineOpen = Mutex(false)
 
     public init(colored: Bool, quiet: Bool = false, width: Int? = nil) {
         self.colored = colored
@@ -63,6 +64,34 @@ public final class Terminal: Sendable {
         write(text + "\n", to: STDOUT_FILENO)
     }
 
+    /// Starts a progress line on stdout and leaves it open, so that a heading shows at once yet
+    /// may still get a note (`[2/5] Force — nothing left to kill`). Any other write ends it.
+    public func begin(_ text: String) {
+        guard !quiet else { return }
+        lineOpen.withLock { open in
+            emit((open ? "\n" : "") + text, to: STDOUT_FILENO)
+            open = true
+        }
+    }
+
+    /// Ends the line `begin` left open with `note`; when another write has ended it already,
+    /// prints `line` instead.
+    public func end(with note: String, orLine line: String) {
+        guard !quiet else { return }
+        lineOpen.withLock { open in
+            emit((open ? note : line) + "\n", to: STDOUT_FILENO)
+            open = false
+        }
+    }
+
+    /// Ends the line `begin` left open, if any.
+    public func endLine() {
+        lineOpen.withLock { open in
+            if open { emit("\n", to: STDOUT_FILENO) }
+            open = false
+        }
+    }
+
     /// Output that is the command's product (tables, JSON, logs): printed even with `--quiet`.
     public func output(_ text: String) {
         write(text + "\n", to: STDOUT_FILENO)
@@ -85,10 +114,15 @@ public final class Terminal: Sendable {
     }
 
     private func write(_ text: String, to fd: Int32) {
-        lock.withLock { _ in
-            let bytes = Array(text.utf8)
-            // EPIPE (output piped to `head`) just ends the output; SIGPIPE is ignored by main.
-            try? FileSystem.writeAll(fd, bytes, path: fd == STDOUT_FILENO ? "stdout" : "stderr")
+        lineOpen.withLock { open in
+            if open { emit("\n", to: STDOUT_FILENO) }
+            open = false
+            emit(text, to: fd)
         }
+    }
+
+    private func emit(_ text: String, to fd: Int32) {
+        // EPIPE (output piped to `head`) just ends the output; SIGPIPE is ignored by main.
+        try? FileSystem.writeAll(fd, Array(text.utf8), path: fd == STDOUT_FILENO ? "stdout" : "stderr")
     }
 }
