@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -130,4 +131,10 @@ int devctl_listening_tcp_sockets(struct devctl_listening_socket *sockets, int ca
     close(fd);
     errno = saved;
     return rc == 0 ? count : -1;
+}
+
+int devctl_terminal_columns(int fd) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;
+    return size.ws_col;
 }

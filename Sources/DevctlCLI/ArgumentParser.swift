@@ -103,6 +103,11 @@ public enum ArgumentParser {
                 invocation.names.append(argument)
             } else if argument == "--" {
                 optionsEnded = true
+            } else if let global = globalOption(argument, notOwnedBy: spec) {
+                // `devctl status --no-color`: the global options that change how the command runs
+                // may follow it, as in most tools; a command's own spelling wins (`logs -f` follows).
+                let (_, value) = try readOption(argument, from: &rest, among: [global], command: spec)
+                if global.long == "no-color" { invocation.noColor = true } else { invocation.file = value }
             } else {
                 let (option, value) = try readOption(argument, from: &rest, among: spec.options, command: spec)
                 if option.long == CommandTable.helpOption.long { return .help(command: spec.name) }
@@ -113,6 +118,18 @@ public enum ArgumentParser {
         if spec.name == "help" { return .help(command: invocation.names.first) }
         return .run(invocation)
     }
+
+    /// The global option `argument` spells, when it may follow the command and the command has no
+    /// option of that spelling.
+    private static func globalOption(_ argument: String, notOwnedBy spec: CommandSpec) -> OptionSpec? {
+        let spelling = argument.hasPrefix("--") ? String(argument.prefix { $0 != "=" }) : argument
+        guard !spec.options.contains(where: { $0.spellings.contains(spelling) }) else { return nil }
+        return CommandTable.globalOptions.first { placeableAnywhere.contains($0.long) && $0.spellings.contains(spelling) }
+    }
+
+    /// The global options accepted after the command too; `--help` and `--version` there are the
+    /// command's help, or unknown.
+    private static let placeableAnywhere: Set<String> = ["file", "no-color"]
 
     /// Matches `argument` to one of `options` and takes its value from `--name=value` or from the
     /// next argument, which is consumed.
@@ -179,9 +196,8 @@ public enum ArgumentParser {
     private static func unknownOption(_ spelling: String, among options: [OptionSpec], command: CommandSpec?)
         -> String
     {
-        let isGlobal = CommandTable.globalOptions.contains { $0.spellings.contains(spelling) }
-        if let command, isGlobal {
-            return "option '\(spelling)' goes before the command, as in 'devctl \(spelling) \(command.name)'"
+        if command != nil, spelling == "--version" {
+            return "option '--version' goes before the command, as in 'devctl --version'"
         }
         // Short spellings are all one edit apart, so suggesting one for '-x' would be noise.
         let candidates = spelling.count > 2 ? options.flatMap(\.spellings) : []

@@ -10,7 +10,7 @@ public enum CommandTable {
     /// `-h/--help`, accepted by devctl itself and by every command.
     public static let helpOption = OptionSpec.flag("help", short: "h", help: "Show help information.")
 
-    /// The options that go before the command.
+    /// The options of devctl itself; `--file` and `--no-color` may also follow the command.
     public static let globalOptions: [OptionSpec] = [
         .option(
             "file", short: "f", valueName: "PATH",

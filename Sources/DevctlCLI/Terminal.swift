@@ -14,17 +14,36 @@ import Synchronization
 public final class Terminal: Sendable {
     public let colored: Bool
     public let quiet: Bool
-    private let lock = Mutex(())
+    /// The columns a table may fill, or nil for no limit (output that is not a terminal).
+    public let width: Int?
+    /// Whether stdout holds a line begun by `begin` and not yet ended.
+    private let lineOpen = Mutex(false)
 
-    public init(colored: Bool, quiet: Bool = false) {
+    public init(colored: Bool, quiet: Bool = false, width: Int? = nil) {
         self.colored = colored
         self.quiet = quiet
+        self.width = width
     }
 
-    /// Colour when stdout is a terminal, `NO_COLOR` is unset and `--no-color` was not given.
+    /// Colour when stdout is a terminal, `NO_COLOR` is unset or empty and `--no-color` was not given.
     public static func standard(environment: [String: String], noColor: Bool, quiet: Bool = false) -> Terminal {
-        let wantsColor = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
-        return Terminal(colored: wantsColor, quiet: quiet)
+        let isTerminal = isatty(STDOUT_FILENO) == 1
+        return Terminal(colored: wantsColor(environment: environment, noColor: noColor, isTerminal: isTerminal),
+                        quiet: quiet,
+                        width: width(environment: environment, isTerminal: isTerminal) { TerminalSize.columns(of: STDOUT_FILENO) })
+    }
+
+    /// On a terminal, `COLUMNS` where it holds a width, else what the terminal says; elsewhere
+    /// (a pipe, a file) no limit, so scripts get every character.
+    public static func width(environment: [String: String], isTerminal: Bool, asked: () -> Int?) -> Int? {
+        guard isTerminal else { return nil }
+        if let columns = environment["COLUMNS"].flatMap({ Int($0) }), columns > 0 { return columns }
+        return asked()
+    }
+
+    /// As no-color.org asks, only a `NO_COLOR` with a value turns colour off: `NO_COLOR=` does not.
+    public static func wantsColor(environment: [String: String], noColor: Bool, isTerminal: Bool) -> Bool {
+        !noColor && (environment["NO_COLOR"] ?? "").isEmpty && isTerminal
     }
 
     public enum Style: String, Sendable {
@@ -43,6 +62,34 @@ public final class Terminal: Sendable {
     public func line(_ text: String) {
         guard !quiet else { return }
         write(text + "\n", to: STDOUT_FILENO)
+    }
+
+    /// Starts a progress line on stdout and leaves it open, so that a heading shows at once yet
+    /// may still get a note (`[2/5] Force — nothing left to kill`). Any other write ends it.
+    public func begin(_ text: String) {
+        guard !quiet else { return }
+        lineOpen.withLock { open in
+            emit((open ? "\n" : "") + text, to: STDOUT_FILENO)
+            open = true
+        }
+    }
+
+    /// Ends the line `begin` left open with `note`; when another write has ended it already,
+    /// prints `line` instead.
+    public func end(with note: String, orLine line: String) {
+        guard !quiet else { return }
+        lineOpen.withLock { open in
+            emit((open ? note : line) + "\n", to: STDOUT_FILENO)
+            open = false
+        }
+    }
+
+    /// Ends the line `begin` left open, if any.
+    public func endLine() {
+        lineOpen.withLock { open in
+            if open { emit("\n", to: STDOUT_FILENO) }
+            open = false
+        }
     }
 
     /// Output that is the command's product (tables, JSON, logs): printed even with `--quiet`.
@@ -67,10 +114,15 @@ public final class Terminal: Sendable {
     }
 
     private func write(_ text: String, to fd: Int32) {
-        lock.withLock { _ in
-            let bytes = Array(text.utf8)
-            // EPIPE (output piped to `head`) just ends the output; SIGPIPE is ignored by main.
-            try? FileSystem.writeAll(fd, bytes, path: fd == STDOUT_FILENO ? "stdout" : "stderr")
+        lineOpen.withLock { open in
+            if open { emit("\n", to: STDOUT_FILENO) }
+            open = false
+            emit(text, to: fd)
         }
+    }
+
+    private func emit(_ text: String, to fd: Int32) {
+        // EPIPE (output piped to `head`) just ends the output; SIGPIPE is ignored by main.
+        try? FileSystem.writeAll(fd, Array(text.utf8), path: fd == STDOUT_FILENO ? "stdout" : "stderr")
     }
 }

@@ -16,16 +16,53 @@ public struct TextTable: Sendable {
 
     public mutating func append(_ row: [String]) { rows.append(row) }
 
-    public func rendered(headerStyle: (String) -> String = { $0 }) -> String {
+    /// The table; with a `width`, the `shrinking` columns (in that order, the most expendable
+    /// first) are cut short with "…" until the lines fit, none below its header or
+    /// `minimumWidth` characters.
+    public func rendered(headerStyle: (String) -> String = { $0 }, fitting width: Int? = nil,
+                         shrinking: [Int] = []) -> String {
         let all = [header] + rows
         var widths = [Int](repeating: 0, count: header.count)
         for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(cell)) } }
+        if let width {
+            var excess = widths.reduce(2 * (widths.count - 1), +) - width
+            for column in shrinking where excess > 0 && column < widths.count {
+                let floor = max(Self.width(header[column]), Self.minimumWidth)
+                let cut = min(excess, max(0, widths[column] - floor))
+                widths[column] -= cut
+                excess -= cut
+            }
+        }
         return all.enumerated().map { index, row in
             let line = row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - Self.width(cell))
+                let shown = i < widths.count ? Self.truncated(cell, to: widths[i]) : cell
+                return i == row.count - 1 ? shown : shown + String(repeating: " ", count: max(0, widths[i] - Self.width(shown)))
             }.joined(separator: "  ")
             return index == 0 ? headerStyle(line) : line
         }.joined(separator: "\n")
+    }
+
+    /// The narrowest a shrinking column gets: enough to tell its cells apart.
+    static let minimumWidth = 12
+
+    /// `text` cut to `width` characters shown, the last of them "…"; its escape sequences are
+    /// kept, and a style cut off before its reset is reset.
+    static func truncated(_ text: String, to width: Int) -> String {
+        guard Self.width(text) > width else { return text }
+        var result = String.UnicodeScalarView(), count = 0, inEscape = false, styled = false
+        for scalar in text.unicodeScalars {
+            if inEscape || scalar == "\u{1B}" {
+                result.append(scalar)
+                inEscape = scalar != "m"
+                styled = true
+                continue
+            }
+            if count >= width - 1 { break }
+            result.append(scalar)
+            count += 1
+        }
+        while result.last == " " { result.removeLast() }
+        return String(result) + "…" + (styled ? "\u{1B}[0m" : "")
     }
 
     /// Characters shown, ignoring ANSI escape sequences.

@@ -26,7 +26,8 @@ struct ReadinessWait: Sendable {
             }, shouldAbort: gone)
             switch result {
             case .healthy: outcome = spawned ? .started(pid: pid) : .alreadyRunning(pid: pid)
-            case .timedOut(let last): outcome = .failed("not healthy after \(String(format: "%g", check.timeout)) s (\(last))")
+            case .timedOut(let last):
+                outcome = .failed("not healthy after \(String(format: "%g", check.timeout)) s (\(last))", leftRunning: pid)
             case .aborted(let reason): outcome = .failed(reason)
             }
         } else {
@@ -42,7 +43,7 @@ struct ReadinessWait: Sendable {
         case .started(let pid), .alreadyRunning(let pid):
             project.events.record("health", service: service.name, pid: pid, outcome: "ready")
             report(.ready(name: service.name, pid: pid, seconds: Double(Shutdown.milliseconds(since: start)) / 1000))
-        case .failed(let reason):
+        case .failed(let reason, _):
             project.events.record("health", service: service.name, pid: pid, outcome: "failed", detail: reason)
             let tail = LogReader.newestRunTail(path: project.store.logFile(for: service.name), service: service.name, count: 5)
             report(.failed(name: service.name, reason: reason, logTail: tail))

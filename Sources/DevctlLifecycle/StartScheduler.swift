@@ -76,7 +76,8 @@ struct StartScheduler {
             let states = service.dependsOn.compactMap { progress[$0] }
             if let failed = service.dependsOn.first(where: { if case .done(let outcome) = progress[$0] { outcome.isFailure } else { false } }) {
                 progress[name] = .done(.skipped("dependency '\(failed)' did not start"))
-                report(.skipped(name: name, reason: "dependency '\(failed)' did not start"))
+                step += 1
+                report(.skipped(name: name, reason: "dependency '\(failed)' did not start", step: step, of: plan.toSpawn.count))
                 continue
             }
             guard states.allSatisfy({ if case .done = $0 { true } else { false } }) else { continue }
@@ -99,7 +100,8 @@ struct StartScheduler {
             entry = try launcher.launch(service, cgroup: cgroup)
         } catch {
             project.events.record("start", service: service.name, outcome: "failed", detail: error.message)
-            report(.failed(name: service.name, reason: error.message, logTail: []))
+            step += 1
+            report(.failed(name: service.name, reason: error.message, logTail: [], step: step, of: total))
             return .done(.failed(error.message))
         }
         try ledger.record(entry)

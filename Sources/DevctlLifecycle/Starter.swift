@@ -32,15 +32,18 @@ public enum StartEvent: Sendable {
     case spawned(name: String, pid: Int32, step: Int, of: Int)
     case waiting(name: String, check: String)
     case ready(name: String, pid: Int32, seconds: Double)
-    case failed(name: String, reason: String, logTail: [String])
-    case skipped(name: String, reason: String)
+    /// `step`: the service's place among those this start spawns, when it failed before spawning.
+    case failed(name: String, reason: String, logTail: [String], step: Int? = nil, of: Int? = nil)
+    case skipped(name: String, reason: String, step: Int? = nil, of: Int? = nil)
 }
 
 /// How one service's start ended.
 public enum StartOutcome: Sendable, Equatable {
     case started(pid: Int32)
     case alreadyRunning(pid: Int32)
-    case failed(String)
+    /// `leftRunning`: the leader of a service that was spawned but never became healthy, which
+    /// a start does not stop.
+    case failed(String, leftRunning: Int32? = nil)
     case skipped(String)
 
     public var isFailure: Bool {

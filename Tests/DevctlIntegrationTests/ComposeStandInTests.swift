@@ -64,7 +64,7 @@ import Testing
 
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(Self.phase4(result).contains("down: \(unreachable)"), "\(result)")
+        #expect(Self.phase4(result).contains("Containers — \(unreachable)"), "\(result)")
         for pid in pids.values { #expect(!KernelProcessEntry.isAlive(pid)) }
         #expect(!standIn.calls.contains { $0.contains(" -p ") }, "compose itself is never run")
     }
@@ -107,7 +107,7 @@ import Testing
 
         let result = project.devctl("stop")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(Self.phase4(result).contains("down: skipped (docker not installed)"), "\(result)")
+        #expect(Self.phase4(result).contains("Containers — skipped (docker not installed)"), "\(result)")
         for pid in pids.values { #expect(!KernelProcessEntry.isAlive(pid)) }
     }
 

@@ -49,8 +49,17 @@ import Testing
         #expect(try run(["-f", "other/services.json", "--no-color", "status"])
             == Invocation(file: "other/services.json", noColor: true, command: "status"))
         #expect(try run(["--file=x.json", "stop", "api"]) == Invocation(file: "x.json", command: "stop", names: ["api"]))
-        #expect(usageError(["stop", "--no-color"])?.message == "option '--no-color' goes before the command, as in 'devctl --no-color stop'")
         #expect(usageError(["-f"])?.message == "option '-f' needs a value")
+    }
+
+    @Test func globalOptionsMayAlsoFollowTheCommand() throws {
+        #expect(try run(["status", "--no-color"]) == Invocation(noColor: true, command: "status"))
+        #expect(try run(["stop", "api", "-f", "x.json", "--force"])
+            == Invocation(file: "x.json", command: "stop", names: ["api"], flags: ["force"]))
+        #expect(try run(["logs", "--file=x.json", "-f"]) == Invocation(file: "x.json", command: "logs", flags: ["follow"]))
+        #expect(try run(["stop", "--", "--no-color"]) == Invocation(command: "stop", names: ["--no-color"]))
+        #expect(usageError(["status", "--file"])?.message == "option '--file' needs a value")
+        #expect(usageError(["stop", "--version"])?.message == "option '--version' goes before the command, as in 'devctl --version'")
     }
 
     @Test func logsDashFMeansFollowNotFile() throws {

@@ -45,4 +45,8 @@ struct devctl_listening_socket {
 /// errno set.
 int devctl_listening_tcp_sockets(struct devctl_listening_socket *sockets, int capacity);
 
+/// The width in columns of the terminal `fd` is on (ioctl TIOCGWINSZ, which Swift cannot call:
+/// ioctl is variadic); 0 when `fd` is no terminal or the terminal does not say.
+int devctl_terminal_columns(int fd);
+
 #endif

@@ -42,11 +42,11 @@ public struct PauseCommand: Command, Equatable {
         }
         switch outcome {
         case .done(let pid, let processes):
-            terminal.line("  \(terminal.ok)  \(name) \(done) (pid \(pid), \(processes) process\(processes == 1 ? "" : "es"))")
+            terminal.line("  \(terminal.ok)  \(name) \(done) (pid \(pid), \(Plural.counted(processes, "process")))")
         case .unchanged(let pid):
             terminal.line("  -  \(name) \(unchanged) (pid \(pid))")
         case .incomplete(let pid, let remaining):
-            terminal.error("\(action.rawValue) '\(name)' (pid \(pid)): \(remaining) process(es) of its tree did not become \(done)")
+            terminal.error("\(action.rawValue) '\(name)' (pid \(pid)): \(Plural.counted(remaining, "process")) of its tree did not become \(done)")
         case .notRunning(let reason):
             terminal.error("cannot \(action.rawValue) '\(name)': it is not running\(reason.map { " (\($0))" } ?? "")")
         case .failed(let pid, let reason):

@@ -38,7 +38,9 @@ public struct RestartCommand: Command, Equatable {
         var stopOptions = StopOptions(names: names)
         stopOptions.isInterrupted = { SignalTrap.count > 0 }
         let shutdown = Shutdown(project: project, containers: { _ in .skipped("not part of a restart") })
-        let stop = try shutdown.run(stopOptions) { StopCommand.render($0, terminal: terminal) }
+        let lines = StopLines(terminal: terminal, containersNote: "containers are not part of a restart")
+        let stop = try shutdown.run(stopOptions) { lines.render($0) }
+        lines.finish()
         terminal.line(StopCommand.account(stop, terminal: terminal))
         if SignalTrap.count > 0 {
             Self.record(project, names: names, outcome: "interrupted")
@@ -81,7 +83,7 @@ public struct RestartCommand: Command, Equatable {
             terminal.line("\(terminal.ok) restarted \(names.joined(separator: ", "))")
             return ExitCode.success
         }
-        terminal.line("\(terminal.fail) restart of \(names.joined(separator: ", ")) failed: the start failed — see 'devctl logs NAME'")
+        terminal.line("\(terminal.fail) restart of \(names.joined(separator: ", ")) failed: the start failed\(StartCommand.logsHint(start))")
         return ExitCode.failure
     }
 

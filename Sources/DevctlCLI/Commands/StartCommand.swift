@@ -63,12 +63,23 @@ public struct StartCommand: Command, Equatable {
         let running = report.outcomes.filter { !$0.outcome.isFailure }.count
         let seconds = String(format: "%.1f s", Date().timeIntervalSince(began))
         if report.succeeded {
-            terminal.line("\(terminal.ok) \(running) service(s) running (\(seconds)) — 'devctl logs -f' to follow, 'devctl stop' to stop")
+            terminal.line("\(terminal.ok) \(Plural.counted(running, "service")) running (\(seconds)) — 'devctl logs -f' to follow, 'devctl stop' to stop")
             return ExitCode.success
         }
         let failed = report.outcomes.count - running
-        terminal.line("\(terminal.fail) \(failed) of \(report.outcomes.count) service(s) failed to start (\(seconds)) — see 'devctl logs NAME'")
+        terminal.line("\(terminal.fail) \(failed) of \(Plural.counted(report.outcomes.count, "service")) failed to start "
+                      + "(\(seconds))\(Self.logsHint(report))")
         return ExitCode.failure
+    }
+
+    /// " — see 'devctl logs api worker'", naming the failed services that ran and so have
+    /// something to show; empty when none did (a port was taken, a dependency failed).
+    static func logsHint(_ report: StartReport) -> String {
+        let ran = report.outcomes.filter { name, outcome in
+            guard case .failed(_, let leftRunning) = outcome else { return false }
+            return leftRunning != nil || report.spawned.contains(name)
+        }.map(\.name)
+        return ran.isEmpty ? "" : " — see 'devctl logs \(ran.joined(separator: " "))'"
     }
 
     /// The start `start` and `up` share, under the caller's lock: the compose containers first when
@@ -100,9 +111,11 @@ public struct StartCommand: Command, Equatable {
             terminal.line("\(terminal.warn) interrupted before this \(run) spawned anything: nothing to stop")
             return
         }
-        terminal.line("\(terminal.warn) interrupted: stopping the \(report.spawned.count) service(s) this \(run) spawned")
+        terminal.line("\(terminal.warn) interrupted: stopping the \(Plural.counted(report.spawned.count, "service")) this \(run) spawned")
         let shutdown = Shutdown(project: project, containers: { _ in .skipped("not part of this stop") })
-        let stop = try shutdown.run(StopOptions(names: report.spawned)) { StopCommand.render($0, terminal: terminal) }
+        let lines = StopLines(terminal: terminal)
+        let stop = try shutdown.run(StopOptions(names: report.spawned)) { lines.render($0) }
+        lines.finish()
         terminal.line(StopCommand.account(stop, terminal: terminal))
     }
 
@@ -115,20 +128,28 @@ public struct StartCommand: Command, Equatable {
         case .clearedDeadEntry(let name, let pid, let reason):
             terminal.line("      \(name): cleared dead entry pid \(pid) (\(ForeignText.escaped(reason)))")
         case .spawned(let name, let pid, let step, let total):
-            terminal.line("\(terminal.paint("[\(step)/\(total)]", .dim)) \(name) spawned (pid \(pid))")
+            terminal.line("\(stepLabel(step, total, terminal: terminal)) \(name) spawned (pid \(pid))")
         case .waiting(let name, let check):
             terminal.line("      \(name) waiting for \(ForeignText.escaped(check))")
         case .ready(let name, let pid, let seconds):
             terminal.line("  \(terminal.ok)   \(name) ready (pid \(pid), \(String(format: "%.1f s", seconds)))")
-        case .failed(let name, let reason, let tail):
+        case .failed(let name, let reason, let tail, let step, let total):
             // A reason may quote a port holder's command line; the tail is the service's output.
-            terminal.line("  \(terminal.fail)   \(name) failed: \(ForeignText.escaped(reason))")
+            let lead = step.map { stepLabel($0, total ?? $0, terminal: terminal) + " \(terminal.fail)" } ?? "  \(terminal.fail)  "
+            terminal.line("\(lead) \(name) failed: \(ForeignText.escaped(reason))")
             for line in tail {
                 terminal.line("        \(terminal.paint("\(name) |", .dim)) \(ServiceLines.text(line, colored: terminal.colored))")
             }
-        case .skipped(let name, let reason):
-            terminal.line("  \(terminal.fail)   \(name) not started: \(ForeignText.escaped(reason))")
+        case .skipped(let name, let reason, let step, let total):
+            let lead = step.map { stepLabel($0, total ?? $0, terminal: terminal) + " \(terminal.fail)" } ?? "  \(terminal.fail)  "
+            terminal.line("\(lead) \(name) not started: \(ForeignText.escaped(reason))")
         }
+    }
+
+    /// `[2/3]`: every service the start means to spawn has a number, spawned or not, so the
+    /// numbers run without a gap to the last.
+    private static func stepLabel(_ step: Int, _ total: Int, terminal: Terminal) -> String {
+        terminal.paint("[\(step)/\(total)]", .dim)
     }
 
     static func summary(_ report: StartReport, terminal: Terminal) -> String {
@@ -137,7 +158,9 @@ public struct StartCommand: Command, Equatable {
             switch outcome {
             case .started(let pid): table.append([name, "\(pid)", "\(terminal.ok) started"])
             case .alreadyRunning(let pid): table.append([name, "\(pid)", "\(terminal.ok) already running"])
-            case .failed(let reason): table.append([name, "-", "\(terminal.fail) \(ForeignText.escaped(reason))"])
+            case .failed(let reason, let pid?):
+                table.append([name, "\(pid)", "\(terminal.fail) \(ForeignText.escaped(reason)); left running"])
+            case .failed(let reason, nil): table.append([name, "-", "\(terminal.fail) \(ForeignText.escaped(reason))"])
             case .skipped(let reason): table.append([name, "-", "\(terminal.fail) \(ForeignText.escaped(reason))"])
             }
         }

@@ -65,7 +65,8 @@ public struct StatusCommand: Command, Equatable {
                 ForeignText.escaped(service.note.map { "\(service.command)  (\($0))" } ?? service.command),
             ])
         }
-        var text = table.rendered { terminal.paint($0, .bold) }
+        // COMMAND is cut first, then HEALTH: the other columns are short already.
+        var text = table.rendered(headerStyle: { terminal.paint($0, .bold) }, fitting: terminal.width, shrinking: [8, 7])
         text += "\n" + terminal.paint(containmentLine(report.containment), .dim)
         if let containers = ContainerLines.table(report.containers, note: report.containerNote, terminal: terminal) {
             text += "\n\n" + containers

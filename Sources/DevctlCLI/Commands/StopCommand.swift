@@ -65,58 +65,15 @@ public struct StopCommand: Command, Equatable {
         SignalTrap.install()
         options.isInterrupted = { SignalTrap.count > 0 }
         let shutdown = Shutdown(project: project, containers: { containers.down(timeout: $0) })
-        let report = try shutdown.run(options) { Self.render($0, terminal: terminal) }
+        let lines = StopLines(terminal: terminal, forcedBecause: force ? "forced by --force" : nil)
+        let report = try shutdown.run(options) { lines.render($0) }
+        lines.finish()
         if json {
             terminal.output(Self.jsonDocument(report).rendered())
         } else {
             terminal.line(Self.account(report, terminal: terminal))
         }
         return report.succeeded ? ExitCode.success : ExitCode.failure
-    }
-
-    static func render(_ event: ShutdownEvent, terminal: Terminal) {
-        switch event {
-        case .containment(let containment):
-            terminal.line(terminal.paint(StatusCommand.containmentLine(containment), .dim))
-        case .phase(let number, let title):
-            terminal.line(terminal.paint("[\(number)/5] \(title)", .bold))
-        case .warning(let text):
-            terminal.warning(text)
-        case .signalled:
-            break
-        case .stopped(let result):
-            switch result.outcome {
-            case .alreadyDead:
-                terminal.line("  -  \(result.name) was not running\(result.note.map { " (\(ForeignText.escaped($0)))" } ?? "")")
-            case .graceful:
-                terminal.line("  \(terminal.ok)  \(result.name) (pid \(result.pid.map(String.init) ?? "-")) stopped by \(result.signal?.name ?? "?") in \(Format.milliseconds(result.milliseconds))")
-            case .forced:
-                break
-            case .unproven:
-                terminal.line("  \(terminal.fail)  \(result.name) (pid \(result.pid.map(String.init) ?? "-")) could not be proven gone")
-            }
-        case .timedOut(let name, let seconds, let remaining):
-            terminal.line("  \(terminal.warn)  \(name) still has \(remaining) process(es) after \(String(format: "%.1f", seconds)) s")
-        case .forced(let name, let processes):
-            terminal.line("  \(terminal.fail)  \(name): SIGKILL to \(processes) process(es) (did not exit in time)")
-        case .orphan(let orphan):
-            terminal.line("  \(terminal.fail)  killed pid \(orphan.pid) with \(orphan.signal): \(shown(orphan.command)) — \(orphan.reason)")
-        case .containers(let outcome):
-            terminal.line("  " + ContainerLines.render(outcome, verb: "down", terminal: terminal))
-        case .verified(let ports):
-            let free = ports.isEmpty ? "" : ", port\(ports.count == 1 ? "" : "s") \(ports.map(String.init).joined(separator: ", ")) free"
-            terminal.line("  \(terminal.ok)  no process left\(free)")
-        case .straggler(let straggler):
-            let holder = straggler.pid.map { "pid \($0): " } ?? ""
-            terminal.line("  \(terminal.fail)  still alive: \(holder)\(shown(straggler.command))\(straggler.service.map { " (\($0))" } ?? "")")
-        case .failure(let failure):
-            terminal.line("  \(terminal.fail)  cannot prove\(failure.service.map { " \($0)" } ?? "") stopped: \(ForeignText.escaped(failure.detail))")
-        case .foreignPortHolder(let holder):
-            let pid = holder.pid.map { "pid \($0): " } ?? ""
-            terminal.warning("port \(holder.port) is held by \(pid)\(shown(holder.command)), which is not this project's")
-        case .skipped(_, let reason):
-            terminal.line("  -  \(ForeignText.escaped(reason))")
-        }
     }
 
     /// A process's command line in a one-line report: its first 80 characters, escaped.
@@ -131,8 +88,8 @@ public struct StopCommand: Command, Equatable {
         var parts = ["\(graceful) stopped gracefully"]
         parts.append("\(forced.count) forced" + (forced.isEmpty ? "" : " (\(forced.map(\.name).joined(separator: ", ")))"))
         if notRunning > 0 { parts.append("\(notRunning) not running") }
-        parts.append("\(report.orphans.count) orphan(s)")
-        parts.append("\(report.stragglers.count) straggler(s)")
+        parts.append(Plural.counted(report.orphans.count, "orphan"))
+        parts.append(Plural.counted(report.stragglers.count, "straggler"))
         if !report.failures.isEmpty { parts.append("\(report.failures.count) unproven") }
         if report.interrupted { parts.append("grace cut short by a signal") }
         let time = Format.milliseconds(report.milliseconds)

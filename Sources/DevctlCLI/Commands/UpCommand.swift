@@ -73,7 +73,7 @@ public struct UpCommand: Command, Equatable {
 
         let ending: Ending
         if !report.cancelled, !failed.isEmpty {
-            terminal.line("\(terminal.fail) \(failed.count) of \(report.outcomes.count) service(s) failed to start: \(failed.joined(separator: ", "))")
+            terminal.line("\(terminal.fail) \(failed.count) of \(Plural.counted(report.outcomes.count, "service")) failed to start: \(failed.joined(separator: ", "))")
         }
         if report.cancelled {
             ending = .signal
@@ -165,7 +165,9 @@ public struct UpCommand: Command, Equatable {
         }
         let containers = ContainerControl(project: project, environment: context.environment)
         let shutdown = Shutdown(project: project, containers: { containers.down(timeout: $0) })
-        return try shutdown.run(options) { StopCommand.render($0, terminal: terminal) }
+        let lines = StopLines(terminal: terminal, forcedBecause: options.force ? "forced by a second Ctrl-C" : nil)
+        defer { lines.finish() }
+        return try shutdown.run(options) { lines.render($0) }
     }
 
     static func announce(_ event: ServiceWatch.Event, terminal: Terminal) {
