@@ -53,6 +53,7 @@ public struct ProjectScan: Sendable {
         case .sweep(let patterns):
             request.arguments = patterns
             request.workingDirectory = patterns
+            request.followsNewcomers = true
         }
         let containment = try ContainmentProbe.resolve(for: project)
         let processes = try ProcessSnapshot.scan(details: request)

@@ -36,11 +36,21 @@ public struct ProcessSnapshot: Sendable {
         var entries = [ProcessEntry]()
         entries.reserveCapacity(512)
         var unreadable = [Int32: SystemCallError]()
-        for pid in try reader.pids() {
-            do {
-                if let entry = try reader.entry(pid: pid, details: details) { entries.append(entry) }
-            } catch {
-                unreadable[pid] = error
+        var listed = Set<Int32>()
+        var pending = try reader.pids()
+        // A process forked while the entries are read is not in the listing taken before; with
+        // `followsNewcomers` the listing is taken again until it holds nothing new (bounded), so
+        // a child that forks and lets its parent exit over and over cannot fall between the two.
+        for round in 0..<(details.followsNewcomers ? 4 : 1) {
+            if round > 0 { pending = try reader.pids().filter { !listed.contains($0) } }
+            if pending.isEmpty { break }
+            for pid in pending {
+                listed.insert(pid)
+                do {
+                    if let entry = try reader.entry(pid: pid, details: details) { entries.append(entry) }
+                } catch {
+                    unreadable[pid] = error
+                }
             }
         }
         return ProcessSnapshot(entries: entries, uptime: try reader.uptime(), unreadable: unreadable)
@@ -121,6 +131,9 @@ public struct ProcessDetailRequest: Sendable {
     public var workingDirectory: Bool
     /// Whose processes get the details; nil for everyone's.
     public var owner: UInt32?
+    /// Processes born during the scan are read too (see `scan`): for sweeps that must not miss a
+    /// process that keeps forking.
+    public var followsNewcomers = false
     /// Only session leaders (PID = SID = PGID, as devctl spawns services) and the processes in
     /// `alsoFor` get the details.
     public var onlySessionLeaders = false
