@@ -73,25 +73,67 @@ public struct TrackingStore: Sendable {
     /// written first and removed last, so a reader (or a crash between two files) never finds the
     /// legacy files, which carry no identity, standing in for a missing identity file.
     public func write(_ entries: [TrackedService]) throws(SystemCallError) {
+        try write(Contents(entries))
+    }
+
+    /// Replaces the tracking files with `contents`, already rendered: a start records every leader
+    /// the moment it exists, one write per spawn, and rendering every line again for each of them
+    /// made a start of N services cost N² in formatting alone.
+    public func write(_ contents: Contents) throws(SystemCallError) {
         removeStaleTemporaries()
-        if entries.isEmpty {
+        if contents.entries.isEmpty {
             for file in [pidsFile, servicesFile, groupsFile, identityFile] { unlink(file) }
             return
         }
-        for (file, bytes) in contents(of: entries) { try FileSystem.writeAtomically(file, bytes) }
+        for (file, bytes) in zip(files, contents.files) { try FileSystem.writeAtomically(file, bytes) }
     }
 
-    /// Each file's content for `entries`, the identity file first.
-    private func contents(of entries: [TrackedService]) -> [(file: String, bytes: [UInt8])] {
-        func lines(_ render: (TrackedService) -> String) -> [UInt8] {
-            Array(entries.map { render($0) + "\n" }.joined().utf8)
+    /// The four files in the order they are written: the identity file first.
+    private var files: [String] { [identityFile, pidsFile, servicesFile, groupsFile] }
+
+    /// The bytes of the four files for a list of entries, in file order, kept up to date one entry
+    /// at a time: inserting or removing an entry renders only its own lines.
+    public struct Contents: Sendable, Equatable {
+        public private(set) var entries: [TrackedService]
+        /// Per file (identity, pids, services, groups): its bytes.
+        fileprivate private(set) var files: [[UInt8]] = [[], [], [], []]
+        /// Per file, the length of each entry's line, to find where an entry's line starts.
+        private var lengths: [[Int]] = [[], [], [], []]
+
+        public init(_ entries: [TrackedService] = []) {
+            self.entries = []
+            for entry in entries { insert(entry, at: self.entries.count) }
         }
-        return [
-            (identityFile, lines { "\($0.name):\($0.pid):\($0.pgid):\($0.startTime ?? 0)" }),
-            (pidsFile, lines { "\($0.pid)" }),
-            (servicesFile, lines { "\($0.name):\($0.pid)" }),
-            (groupsFile, lines { "\($0.pgid):\($0.name):\($0.pid)" }),
-        ]
+
+        /// Puts `entry` at `index` of the file order.
+        public mutating func insert(_ entry: TrackedService, at index: Int) {
+            entries.insert(entry, at: index)
+            for (file, line) in Self.lines(of: entry).enumerated() {
+                let offset = index == lengths[file].count ? files[file].count : lengths[file][..<index].reduce(0, +)
+                files[file].insert(contentsOf: line, at: offset)
+                lengths[file].insert(line.count, at: index)
+            }
+        }
+
+        /// Takes out the entry at `index` of the file order.
+        public mutating func remove(at index: Int) {
+            entries.remove(at: index)
+            for file in files.indices {
+                let offset = lengths[file][..<index].reduce(0, +)
+                files[file].removeSubrange(offset..<offset + lengths[file][index])
+                lengths[file].remove(at: index)
+            }
+        }
+
+        /// The entry's line in each file, in file order.
+        private static func lines(of entry: TrackedService) -> [[UInt8]] {
+            [
+                "\(entry.name):\(entry.pid):\(entry.pgid):\(entry.startTime ?? 0)\n",
+                "\(entry.pid)\n",
+                "\(entry.name):\(entry.pid)\n",
+                "\(entry.pgid):\(entry.name):\(entry.pid)\n",
+            ].map { Array($0.utf8) }
+        }
     }
 
     /// Finishes a write a killed devctl left half-done: each file is whole (atomic renames), but the
@@ -102,9 +144,9 @@ public struct TrackingStore: Sendable {
         guard let text = try Self.text(identityFile) else { return false }
         let snapshot = Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
         guard snapshot.problems.isEmpty else { return false }
-        let expected = contents(of: snapshot.entries)
+        let expected = Contents(snapshot.entries)
         var same = true
-        for (file, bytes) in expected where try FileSystem.readRegularFile(file) != bytes { same = false }
+        for (file, bytes) in zip(files, expected.files) where try FileSystem.readRegularFile(file) != bytes { same = false }
         if same { return false }
         try write(snapshot.entries)
         return true
