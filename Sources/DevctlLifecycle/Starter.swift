@@ -110,6 +110,7 @@ public struct Starter: Sendable {
             var scheduler = StartScheduler(project: project, launcher: launcher, settleTime: settleTime,
                                            options: options, report: report, ledger: ledger,
                                            containment: scan.containment)
+            defer { scheduler.ledger.finish() }
             outcomes = try scheduler.run(plan)
             ledger = scheduler.ledger
         }

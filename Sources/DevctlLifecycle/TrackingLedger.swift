@@ -48,7 +48,7 @@ struct TrackingLedger: Sendable {
         let before = contents
         contents.insert(entry, at: place(of: entry.name))
         do {
-            try store.write(contents)
+            try store.write(contents, keepingSpares: true)
         } catch {
             contents = before
             throw TrackingWriteError(service: entry.name, pid: entry.pid, directory: store.directory,
@@ -56,6 +56,9 @@ struct TrackingLedger: Sendable {
         }
         spawned.append(entry.name)
     }
+
+    /// Removes the spare files the writes of this start kept for reuse.
+    func finish() { store.removeSpares() }
 
     /// Names `entry` as its service's tracked process instead of the one before (a service that
     /// daemonized itself is tracked by its oldest remaining process).
