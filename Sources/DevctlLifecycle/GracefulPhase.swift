@@ -50,6 +50,7 @@ enum GracefulPhase {
         var backoff = Backoff()
         while live.contains(where: { if case .finished = states[$0.name] { false } else { true } }) {
             release(live, states: &states, run: &run)
+            var finishedNow = false
             for target in live {
                 guard case .signalled(let at) = states[target.name] else { continue }
                 switch poll(target, since: at, waiters: live, states: states, run: &run) {
@@ -58,8 +59,12 @@ enum GracefulPhase {
                 case .laggard(let laggard): laggards.append(laggard)
                 }
                 states[target.name] = .finished
+                finishedNow = true
             }
-            backoff.pause()
+            // A service that just finished may be the last one another waits for: that one is
+            // signalled at once, not a pause later (a chain of N pays no N pauses).
+            let mayRelease = finishedNow && live.contains { if case .blocked = states[$0.name] { true } else { false } }
+            if !mayRelease { backoff.pause() }
         }
         return laggards
     }

@@ -73,9 +73,7 @@ public struct Ownership {
     /// The rule that makes `entry` the project's, or nil.
     public func claim(for entry: ProcessEntry, in scan: ProjectScan) -> OwnershipClaim? {
         guard entry.pid > 1, !entry.isGone, entry.uid == scan.user, !scan.protected.contains(entry.pid) else { return nil }
-        if let cgroup = scan.cgroups.first(where: { cgroup in
-            (services?.contains(cgroup.service) ?? true) && cgroup.members.contains(entry.pid)
-        }) {
+        if let cgroup = scan.cgroups(holding: entry.pid).first(where: { services?.contains($0.service) ?? true }) {
             return .cgroup(scan.containment.cgroups?.cgroupPath(of: cgroup.folder) ?? cgroup.folder.path)
         }
         if trackedSessions.contains(entry.sid) { return .trackedSession(entry.sid) }

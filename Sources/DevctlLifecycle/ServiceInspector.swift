@@ -52,19 +52,29 @@ public struct ServiceInspector: Sendable {
 
     /// The result of matching tracking entries against a snapshot.
     public struct Inspection: Sendable {
-        public var services: [ServiceRuntime]
+        public var services: [ServiceRuntime] {
+            didSet { byName = Self.positions(of: services) }
+        }
         /// One line per entry that was ignored, for the user ("ignoring tracking entry …").
         public var warnings: [String]
         /// Unreadable lines in the tracking files.
         public var problems: [String]
+        /// Where each service is in `services` (the first, should a name repeat): plans look every
+        /// service up by name, and a search each time made them quadratic in the services.
+        private var byName: [String: Int]
 
         public init(services: [ServiceRuntime], warnings: [String], problems: [String]) {
             self.services = services
             self.warnings = warnings
             self.problems = problems
+            byName = Self.positions(of: services)
         }
 
-        public func runtime(_ name: String) -> ServiceRuntime? { services.first { $0.name == name } }
+        public func runtime(_ name: String) -> ServiceRuntime? { byName[name].map { services[$0] } }
+
+        private static func positions(of services: [ServiceRuntime]) -> [String: Int] {
+            Dictionary(services.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 
     public func inspect(_ tracking: TrackingStore.Snapshot, scan: ProjectScan) -> Inspection {
@@ -113,7 +123,7 @@ public struct ServiceInspector: Sendable {
         for index in services.indices {
             guard let leader = found[services[index].name] else { continue }
             services[index].leader = leader
-            services[index].processes = scan.processes.tree(of: leader.identity)
+            services[index].processes = scan.tree(of: leader.identity)
             services[index].state = leader.isStopped ? .paused : .running
             services[index].note = nil
             warnings.append("\(services[index].name) (pid \(leader.pid)) is running; recognised by its "
@@ -129,7 +139,7 @@ public struct ServiceInspector: Sendable {
         switch TrackedEntryVerdict.judge(entry, marker: project.marker, scan: scan) {
         case .trusted(let leader):
             return ServiceRuntime(name: name, config: config, tracked: entry, leader: leader,
-                                  processes: scan.processes.tree(of: leader.identity),
+                                  processes: scan.tree(of: leader.identity),
                                   state: leader.isStopped ? .paused : .running)
         case .gone(let reason):
             return ServiceRuntime(name: name, config: config, tracked: entry, leader: nil, processes: [],

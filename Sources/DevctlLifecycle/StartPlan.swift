@@ -22,13 +22,14 @@ public struct StartPlan: Sendable {
 
     public static func make(targets: [String], inspection: ServiceInspector.Inspection, config: ServicesConfig) -> StartPlan {
         var plan = StartPlan(targets: targets)
+        let configs = Dictionary(config.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for name in targets {
             guard let runtime = inspection.runtime(name) else { continue }
             if let reason = runtime.unproven {
                 plan.unproven[name] = reason
             } else if let leader = runtime.leader {
                 plan.adopted.append((name, leader))
-                if config.service(named: name)?.healthcheck != nil, runtime.state == .running {
+                if configs[name]?.healthcheck != nil, runtime.state == .running {
                     plan.awaitingHealth[name] = leader.identity
                 }
             } else {

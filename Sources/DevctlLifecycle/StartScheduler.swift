@@ -20,6 +20,8 @@ struct StartScheduler {
     private let completions = Completions()
     /// The leaders this start spawned and waits for, by service.
     private var watches = [String: LeaderWatch]()
+    /// Each service's configuration by name: the loop looks services up for every spawn.
+    private let configs: [String: ServiceConfig]
 
     init(project: Project, launcher: ServiceLauncher, settleTime: Double, options: StartOptions,
          report: @escaping @Sendable (StartEvent) -> Void, ledger: TrackingLedger, containment: Containment) {
@@ -30,6 +32,7 @@ struct StartScheduler {
         self.options = options
         self.report = report
         self.ledger = ledger
+        configs = Dictionary(project.config.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Where one service of the start is.
@@ -53,26 +56,35 @@ struct StartScheduler {
             progress[name] = .done(.failed("cannot tell whether it is running: \(reason)"))
             report(.failed(name: name, reason: "cannot tell whether it is running: \(reason)", logTail: []))
         }
+        let dependents = Set(plan.targets.flatMap { configs[$0]?.dependsOn ?? [] })
+        // Only the services still waiting for their dependencies are looked at again, and a count
+        // says whether any wait is open, so a start of N services stays linear in N.
+        var pending = plan.toSpawn
+        var waiting = progress.values.count { if case .waitingUntilReady = $0 { true } else { false } }
         var step = 0
         while true {
             if !options.isCancelled() {
-                try spawnReady(plan, progress: &progress, step: &step)
+                waiting += try spawnReady(&pending, total: plan.toSpawn.count, dependents: dependents,
+                                          progress: &progress, step: &step)
             }
-            let waiting = progress.values.contains { if case .waitingUntilReady = $0 { true } else { false } }
-            guard waiting else { break }
+            guard waiting > 0 else { break }
             for (name, outcome) in completions.next() {
                 progress[name] = .done(outcome)
+                waiting -= 1
                 if case .started = outcome, let watch = watches[name], watch.daemonized { try followDaemon(name, watch) }
             }
         }
         return progress.compactMapValues { if case .done(let outcome) = $0 { outcome } else { nil } }
     }
 
-    /// Spawns every service whose dependencies are all ready; skips those with a failed one.
-    private mutating func spawnReady(_ plan: StartPlan, progress: inout [String: Progress], step: inout Int) throws {
-        let dependents = Set(plan.targets.flatMap { project.config.service(named: $0)?.dependsOn ?? [] })
-        for name in plan.toSpawn {
-            guard case .waitingForDependencies = progress[name], let service = project.config.service(named: name) else { continue }
+    /// Spawns every pending service whose dependencies are all ready and skips those with a failed
+    /// one; both leave `pending`. Returns how many waits it opened.
+    private mutating func spawnReady(_ pending: inout [String], total: Int, dependents: Set<String>,
+                                     progress: inout [String: Progress], step: inout Int) throws -> Int {
+        var opened = 0
+        var still = [String]()
+        for name in pending {
+            guard case .waitingForDependencies = progress[name], let service = configs[name] else { continue }
             let states = service.dependsOn.compactMap { progress[$0] }
             if let failed = service.dependsOn.first(where: { if case .done(let outcome) = progress[$0] { outcome.isFailure } else { false } }) {
                 progress[name] = .done(.skipped("dependency '\(failed)' did not start"))
@@ -80,10 +92,15 @@ struct StartScheduler {
                 report(.skipped(name: name, reason: "dependency '\(failed)' did not start", step: step, of: plan.toSpawn.count))
                 continue
             }
-            guard states.allSatisfy({ if case .done = $0 { true } else { false } }) else { continue }
-            progress[name] = try spawn(service, step: &step, total: plan.toSpawn.count,
-                                       awaited: options.wait || dependents.contains(name))
+            guard states.allSatisfy({ if case .done = $0 { true } else { false } }) else {
+                still.append(name)
+                continue
+            }
+            progress[name] = try spawn(service, step: &step, total: total, awaited: options.wait || dependents.contains(name))
+            if case .waitingUntilReady = progress[name] { opened += 1 }
         }
+        pending = still
+        return opened
     }
 
     /// Spawns and records one service, then starts waiting for it (or, when nothing needs it
@@ -124,7 +141,7 @@ struct StartScheduler {
 
     /// Waits for `name` on a thread of its own and wakes the loop when it is done.
     private func awaitReady(_ name: String, pid: Int32, spawned: Bool, gone: @escaping @Sendable () -> String?) {
-        guard let service = project.config.service(named: name) else { return }
+        guard let service = configs[name] else { return }
         let readiness = ReadinessWait(project: project, checks: HealthCheckRunner(launcher: launcher), settleTime: settleTime)
         let options = options, report = report, completions = completions, start = ContinuousClock.now
         Concurrently.detach {

@@ -98,7 +98,8 @@ public struct Starter: Sendable {
         for (name, old, reason) in plan.cleared { report(.clearedDeadEntry(name: name, pid: old.pid, reason: reason)) }
 
         var outcomes = [String: StartOutcome]()
-        let conflicts = PortConflicts.find(for: plan.toSpawn.compactMap { project.config.service(named: $0) })
+        let configs = Dictionary(project.config.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let conflicts = PortConflicts.find(for: plan.toSpawn.compactMap { configs[$0] })
         if !conflicts.isEmpty {
             // Nothing is spawned: a start that cannot finish must not leave half a stack running.
             for (name, reason) in conflicts {
@@ -112,6 +113,7 @@ public struct Starter: Sendable {
             var scheduler = StartScheduler(project: project, launcher: launcher, settleTime: settleTime,
                                            options: options, report: report, ledger: ledger,
                                            containment: scan.containment)
+            defer { scheduler.ledger.finish() }
             outcomes = try scheduler.run(plan)
             ledger = scheduler.ledger
         }

@@ -74,25 +74,126 @@ public struct TrackingStore: Sendable {
     /// written first and removed last, so a reader (or a crash between two files) never finds the
     /// legacy files, which carry no identity, standing in for a missing identity file.
     public func write(_ entries: [TrackedService]) throws(SystemCallError) {
-        removeStaleTemporaries()
-        if entries.isEmpty {
+        try write(Contents(entries))
+    }
+
+    /// Replaces the tracking files with `contents`, already rendered: a start records every leader
+    /// the moment it exists, one write per spawn, and rendering every line again for each of them
+    /// made a start of N services cost N² in formatting alone.
+    ///
+    /// With `keepingSpares` (a start writing once per spawn), each file is written beside itself
+    /// and swapped in with `renameat2(RENAME_EXCHANGE)`: the old content stays in the spare file
+    /// for the next write instead of being deleted. A plain replace frees an inode per file and
+    /// write, and ext4 skips recently freed inodes when it allocates, so thousands of writes made
+    /// each new file slower to create (a start of 2,000 services spent 13 s in the kernel), and a
+    /// rename over an existing file makes ext4 flush the new one (its auto_da_alloc), a disk wait
+    /// per write. The caller removes the spares with `removeSpares()` when it is done.
+    public func write(_ contents: Contents, keepingSpares: Bool = false) throws(SystemCallError) {
+        if !keepingSpares { removeStaleTemporaries() }
+        if contents.entries.isEmpty {
             for file in [pidsFile, servicesFile, groupsFile, identityFile] { unlink(file) }
             return
         }
-        for (file, bytes) in contents(of: entries) { try FileSystem.writeAtomically(file, bytes) }
+        for (file, bytes) in zip(files, contents.files) {
+            if keepingSpares, let exchange = Self.exchange {
+                try Self.writeBySwapping(file, bytes, exchange: exchange)
+            } else {
+                try FileSystem.writeAtomically(file, bytes)
+            }
+        }
     }
 
-    /// Each file's content for `entries`, the identity file first.
-    private func contents(of entries: [TrackedService]) -> [(file: String, bytes: [UInt8])] {
-        func lines(_ render: (TrackedService) -> String) -> [UInt8] {
-            Array(entries.map { render($0) + "\n" }.joined().utf8)
+    /// Removes the spare files `write(_:keepingSpares:)` left beside the tracking files.
+    public func removeSpares() {
+        for file in files { unlink(Self.spare(of: file)) }
+    }
+
+    private static func spare(of file: String) -> String { "\(file).tmp.\(getpid())" }
+
+    private typealias Exchange = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+
+    /// glibc's `renameat2`, which Swift's Glibc module does not declare (it needs `_GNU_SOURCE`).
+    nonisolated(unsafe) private static let exchange: Exchange? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: Exchange.self)
+    }()
+
+    /// Writes `bytes` to this process's spare file of `path` (never through a link, never into
+    /// anything but a regular file), then swaps the two atomically; where the file does not exist
+    /// yet or the file system cannot swap, renames the spare over it as `writeAtomically` does.
+    private static func writeBySwapping(_ path: String, _ bytes: [UInt8], exchange: Exchange) throws(SystemCallError) {
+        let spare = spare(of: path)
+        let fd = try systemCall("open(\(spare))") { open(spare, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644) }
+        do throws(SystemCallError) {
+            var status = stat()
+            try systemCall("fstat(\(spare))") { fstat(fd, &status) }
+            guard status.st_mode & S_IFMT == S_IFREG else { throw SystemCallError("open(\(spare))", Errno(rawValue: EINVAL)) }
+            // Overwritten in place and cut only when the old content was longer: ext4 flushes a
+            // file truncated to zero when it is closed (its auto_da_alloc), a disk wait per write.
+            try FileSystem.writeAll(fd, bytes, path: spare)
+            if status.st_size > bytes.count { try systemCall("ftruncate(\(spare))") { ftruncate(fd, off_t(bytes.count)) } }
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(spare)
+            throw error
         }
-        return [
-            (identityFile, lines { "\($0.name):\($0.pid):\($0.pgid):\($0.startTime ?? 0)" }),
-            (pidsFile, lines { "\($0.pid)" }),
-            (servicesFile, lines { "\($0.name):\($0.pid)" }),
-            (groupsFile, lines { "\($0.pgid):\($0.name):\($0.pid)" }),
-        ]
+        let renameExchange: UInt32 = 1 << 1
+        if exchange(AT_FDCWD, spare, AT_FDCWD, path, renameExchange) == 0 { return }
+        do {
+            try systemCall("rename(\(spare), \(path))") { rename(spare, path) }
+        } catch {
+            unlink(spare)
+            throw error
+        }
+    }
+
+    /// The four files in the order they are written: the identity file first.
+    private var files: [String] { [identityFile, pidsFile, servicesFile, groupsFile] }
+
+    /// The bytes of the four files for a list of entries, in file order, kept up to date one entry
+    /// at a time: inserting or removing an entry renders only its own lines.
+    public struct Contents: Sendable, Equatable {
+        public private(set) var entries: [TrackedService]
+        /// Per file (identity, pids, services, groups): its bytes.
+        fileprivate private(set) var files: [[UInt8]] = [[], [], [], []]
+        /// Per file, the length of each entry's line, to find where an entry's line starts.
+        private var lengths: [[Int]] = [[], [], [], []]
+
+        public init(_ entries: [TrackedService] = []) {
+            self.entries = []
+            for entry in entries { insert(entry, at: self.entries.count) }
+        }
+
+        /// Puts `entry` at `index` of the file order.
+        public mutating func insert(_ entry: TrackedService, at index: Int) {
+            entries.insert(entry, at: index)
+            for (file, line) in Self.lines(of: entry).enumerated() {
+                let offset = index == lengths[file].count ? files[file].count : lengths[file][..<index].reduce(0, +)
+                files[file].insert(contentsOf: line, at: offset)
+                lengths[file].insert(line.count, at: index)
+            }
+        }
+
+        /// Takes out the entry at `index` of the file order.
+        public mutating func remove(at index: Int) {
+            entries.remove(at: index)
+            for file in files.indices {
+                let offset = lengths[file][..<index].reduce(0, +)
+                files[file].removeSubrange(offset..<offset + lengths[file][index])
+                lengths[file].remove(at: index)
+            }
+        }
+
+        /// The entry's line in each file, in file order.
+        private static func lines(of entry: TrackedService) -> [[UInt8]] {
+            [
+                "\(entry.name):\(entry.pid):\(entry.pgid):\(entry.startTime ?? 0)\n",
+                "\(entry.pid)\n",
+                "\(entry.name):\(entry.pid)\n",
+                "\(entry.pgid):\(entry.name):\(entry.pid)\n",
+            ].map { Array($0.utf8) }
+        }
     }
 
     /// Finishes a write a killed devctl left half-done: each file is whole (atomic renames), but the
@@ -103,9 +204,9 @@ public struct TrackingStore: Sendable {
         guard let text = try Self.text(identityFile) else { return false }
         let snapshot = Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
         guard snapshot.problems.isEmpty else { return false }
-        let expected = contents(of: snapshot.entries)
+        let expected = Contents(snapshot.entries)
         var same = true
-        for (file, bytes) in expected where try FileSystem.readRegularFile(file) != bytes { same = false }
+        for (file, bytes) in zip(files, expected.files) where try FileSystem.readRegularFile(file) != bytes { same = false }
         if same { return false }
         try RegularFileError.catching(try write(snapshot.entries))
         return true

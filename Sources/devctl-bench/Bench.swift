@@ -14,7 +14,7 @@ import Foundation
 /// legacy stop script, and kills everything it started whatever happens.
 enum Bench {
     static func main(arguments: [String]) -> Int32 {
-        if arguments.count == 2, arguments[0] == "--listen" { return TCPListener.run(port: arguments[1]) }
+        if arguments.first == "--listen" { return TCPListener.run(Array(arguments.dropFirst())) }
         let options: BenchOptions
         do {
             switch try BenchOptions.parse(arguments) {

@@ -10,6 +10,11 @@ struct BenchOptions: Sendable {
     var ignoring: Int { min(5, services) }
     /// The stopTimeout of the project whose services ignore SIGTERM.
     let stopTimeout = 1.0
+    /// The project sizes of the scale rows, and how many times slower the large one may be
+    /// (ten times the services: about linear, with room for the machine's noise).
+    let smallScale = 200
+    let largeScale = 2000
+    let growthLimit = 12.0
 
     enum Parsed {
         case run(BenchOptions)
@@ -27,8 +32,9 @@ struct BenchOptions: Sendable {
           --runs R        timed repetitions of each row, after one warm-up (default: 5)
           --json          print one JSON document instead of the table
           -h, --help      show this help
-          --listen PORT   (used by the benchmark's own services) listen on 127.0.0.1:PORT until
-                          a signal ends the process
+          --listen PORT [--delay S] [--exit-delay S]
+                          (used by the benchmark's own services) listen on 127.0.0.1:PORT from
+                          S seconds after start until a stop signal, then exit S seconds later
 
         Exit status: 0 when every row meets its target, 1 when one misses or the benchmark
         could not run, 2 on bad usage.

@@ -6,10 +6,25 @@ struct BenchProject: Sendable {
         var name: String
         var command: [String]
         var healthcheck: HealthCheck?
+        var dependsOn: [String]?
+
+        init(name: String, command: [String], healthcheck: HealthCheck? = nil, dependsOn: [String]? = nil) {
+            self.name = name
+            self.command = command
+            self.healthcheck = healthcheck
+            self.dependsOn = dependsOn
+        }
     }
 
     struct HealthCheck: Encodable {
         var tcp: Int
+        /// Seconds between probes; devctl's default when nil.
+        var interval: Double?
+
+        init(tcp: Int, interval: Double? = nil) {
+            self.tcp = tcp
+            self.interval = interval
+        }
     }
 
     private struct File: Encodable {
@@ -52,4 +67,9 @@ enum ServiceKind {
     static let ignoringTerm = ["/bin/sh", "-c", "trap '' TERM; exec sleep 600"]
     /// Listens on 127.0.0.1:`port` until SIGTERM (the benchmark's own binary, see TCPListener).
     static func listening(on port: Int, bench: String) -> [String] { [bench, "--listen", "\(port)"] }
+    /// Listens only `delay` seconds after it starts and takes `exitDelay` seconds to exit after
+    /// SIGTERM: a service of a real stack, whose health check passes late and whose stop drains.
+    static func slowListening(on port: Int, bench: String, delay: Double, exitDelay: Double) -> [String] {
+        [bench, "--listen", "\(port)", "--delay", "\(delay)", "--exit-delay", "\(exitDelay)"]
+    }
 }

@@ -55,9 +55,8 @@ struct BenchReport {
     func table() -> String {
         var table = TextTable(header: ["ROW", "MEDIAN", "MIN–MAX", "TARGET", "VERDICT"])
         for row in rows {
-            let m = row.measurement
-            table.append([row.label, Format.seconds(m.median),
-                          "\(Format.seconds(m.min))–\(Format.seconds(m.max))", target(row), verdictWord(row)])
+            let m = row.measurement, format = figure(row)
+            table.append([row.label, format(m.median), "\(format(m.min))–\(format(m.max))", target(row), verdictWord(row)])
         }
         var lines = [
             "devctl-bench: \(devctl)",
@@ -75,9 +74,16 @@ struct BenchReport {
         return lines.joined(separator: "\n")
     }
 
+    /// Seconds, or a factor for a ratio row.
+    private func figure(_ row: BenchRow) -> (Double) -> String {
+        if case .ratio = row.kind { return Format.ratio }
+        return Format.seconds
+    }
+
     private func target(_ row: BenchRow) -> String {
         switch row.kind {
         case .target(let seconds): "< \(Format.seconds(seconds))"
+        case .ratio(let limit): "≤ \(Format.ratio(limit))"
         case .floor: "(floor)"
         case .measure: "(info)"
         case .reference: "(legacy)"
@@ -86,7 +92,7 @@ struct BenchReport {
 
     private func verdictWord(_ row: BenchRow) -> String {
         switch row.kind {
-        case .target: row.met == true ? "ok" : "MISSED"
+        case .target, .ratio: row.met == true ? "ok" : "MISSED"
         case .floor, .measure: "-"
         case .reference: ratio(row).map { String(format: "%.0f× slower", $0) } ?? "-"
         }
@@ -97,13 +103,16 @@ struct BenchReport {
     }
 
     private func verdict(_ row: BenchRow) -> String {
-        let m = row.measurement
-        let figures = "median \(Format.seconds(m.median)) (\(Format.seconds(m.min))–\(Format.seconds(m.max)), \(m.samples.count) samples)"
+        let m = row.measurement, format = figure(row)
+        let figures = "median \(format(m.median)) (\(format(m.min))–\(format(m.max)), \(m.samples.count) samples)"
         switch row.kind {
         case .target(let seconds):
             let word = row.met == true ? "PASS" : "MISS"
             let comparison = row.met == true ? "under" : "over"
             return "\(word)  \(row.label): \(figures), \(comparison) the target of \(Format.seconds(seconds))"
+        case .ratio(let limit):
+            let word = row.met == true ? "PASS" : "MISS"
+            return "\(word)  \(row.label): \(Format.ratio(m.median)), \(row.met == true ? "within" : "over") the limit of \(Format.ratio(limit))"
         case .floor:
             return "INFO  \(row.label): \(figures); no target, the cost every command pays"
         case .measure:
@@ -134,6 +143,9 @@ struct BenchReport {
                 switch row.kind {
                 case .target(let seconds):
                     fields += [("targetMs", .double(seconds * 1000)), ("met", .bool(row.met == true))]
+                case .ratio(let limit):
+                    fields += [("targetMs", .null), ("met", .bool(row.met == true)), ("ratio", .double(m.median)),
+                               ("limit", .double(limit))]
                 case .floor, .measure:
                     fields += [("targetMs", .null), ("met", .null)]
                 case .reference(let other):
@@ -156,4 +168,7 @@ extension Format {
         if value >= 1 { return String(format: value == value.rounded() ? "%.0f s" : "%.2f s", value) }
         return String(format: ms == ms.rounded() ? "%.0f ms" : "%.1f ms", ms)
     }
+
+    /// "9.8×": a growth factor.
+    static func ratio(_ value: Double) -> String { String(format: "%.1f×", value) }
 }

@@ -34,6 +34,9 @@ struct BenchRunner {
 
     func run() throws(BenchError) -> [BenchRow] {
         var rows = try startStatusStop()
+        rows += try scaling()
+        rows += try dependencies(.chain)
+        rows += try dependencies(.diamond)
         rows.append(try stopWithChildren())
         rows.append(try stopWithHealthChecks())
         rows.append(try stopWithIgnorers())
@@ -72,6 +75,104 @@ struct BenchRunner {
                      measurement: Measurement(samples: status), kind: .target(seconds: 0.05)),
             BenchRow(id: "stop", label: "stop, \(n) services exiting on SIGTERM",
                      measurement: Measurement(samples: stop), kind: .target(seconds: 0.15)),
+        ]
+    }
+
+    /// `start`, `status` and `stop` of the small and the large project, and one row per command
+    /// checking that the large one costs at most `growthLimit` times the small one: about linear.
+    private func scaling() throws(BenchError) -> [BenchRow] {
+        let small = options.smallScale, large = options.largeScale, cycles = min(runs, 3)
+        var rows = [BenchRow]()
+        var medians = [Int: [Double]]()
+        for count in [small, large] {
+            progress("start, status, stop of \(count) services (\(cycles + 1) cycles)")
+            let project = try BenchProject(in: cleanup.directory, name: "scale-\(count)",
+                                           services: BenchProject.services(count) { _ in ServiceKind.obedient })
+            var start = [Double](), status = [Double](), stop = [Double]()
+            for cycle in 0...cycles {
+                let started = try devctl(["start"], in: project)
+                try expectRunning(count, project, timeout: 30)
+                let statusSeconds = try devctl(["status"], in: project)
+                let stopped = try devctl(["stop"], in: project)
+                try expectNoneLeft(after: "devctl stop")
+                guard cycle > 0 else { continue }
+                start.append(started)
+                status.append(statusSeconds)
+                stop.append(stopped)
+            }
+            let measured = [("start", start), ("status", status), ("stop", stop)].map { command, samples in
+                BenchRow(id: "\(command)\(count)", label: "\(command), \(count) services (scale)",
+                         measurement: Measurement(samples: samples), kind: .measure)
+            }
+            medians[count] = measured.map(\.measurement.median)
+            rows += measured
+        }
+        for (index, command) in ["start", "status", "stop"].enumerated() {
+            let ratio = medians[large]![index] / max(medians[small]![index], 1e-9)
+            rows.append(BenchRow(id: "\(command)Growth", label: "\(command): \(large) services / \(small) services",
+                                 measurement: Measurement(samples: [ratio]),
+                                 kind: .ratio(limit: options.growthLimit),
+                                 note: "\(large / small)× the services; about linear is at most \(Format.ratio(options.growthLimit))"))
+        }
+        return rows
+    }
+
+    /// The shapes of the dependency rows: a chain (each service depends on the one before) and a
+    /// diamond (two services on one, a fourth on both).
+    enum Shape: String {
+        case chain, diamond
+
+        /// Names and what each depends on, dependencies first.
+        var services: [(name: String, dependsOn: [String])] {
+            switch self {
+            case .chain: [("db", []), ("cache", ["db"]), ("api", ["cache"]), ("proxy", ["api"])]
+            case .diamond: [("db", []), ("cache", ["db"]), ("search", ["db"]), ("web", ["cache", "search"])]
+            }
+        }
+
+        /// The number of services on the longest dependency path.
+        var longestChain: Int {
+            var depth = [String: Int]()
+            for (name, dependsOn) in services { depth[name] = 1 + (dependsOn.compactMap { depth[$0] }.max() ?? 0) }
+            return depth.values.max() ?? 0
+        }
+    }
+
+    /// `start` and `stop` of a small real stack: services whose health check passes `healthDelay`
+    /// after they start and that take `exitDelay` to exit after SIGTERM. Start must wait for the
+    /// longest chain of health checks and barely more; stop for the longest chain of exits.
+    private func dependencies(_ shape: Shape) throws(BenchError) -> [BenchRow] {
+        let healthDelay = 0.3, exitDelay = 0.2
+        let specs = shape.services, depth = shape.longestChain
+        progress("start and stop of a \(shape.rawValue) of \(specs.count) services with dependencies (\(runs + 1) cycles)")
+        let base = try freePorts(specs.count)
+        let services = specs.enumerated().map { index, spec in
+            BenchProject.Service(name: spec.name,
+                                 command: ServiceKind.slowListening(on: base + index, bench: bench,
+                                                                    delay: healthDelay, exitDelay: exitDelay),
+                                 healthcheck: BenchProject.HealthCheck(tcp: base + index, interval: 0.02),
+                                 dependsOn: spec.dependsOn.isEmpty ? nil : spec.dependsOn)
+        }
+        let project = try BenchProject(in: cleanup.directory, name: "dependencies-\(shape.rawValue)", services: services)
+        var start = [Double](), stop = [Double]()
+        for cycle in 0...runs {
+            let started = try devctl(["start"], in: project)
+            try expectRunning(specs.count, project)
+            let stopped = try devctl(["stop"], in: project)
+            try expectNoneLeft(after: "devctl stop")
+            guard cycle > 0 else { continue }
+            start.append(started)
+            stop.append(stopped)
+        }
+        let startTarget = Double(depth) * healthDelay + 0.3, stopTarget = Double(depth) * exitDelay + 0.1
+        let what = "\(shape.rawValue) of \(specs.count), \(depth) deep"
+        return [
+            BenchRow(id: "start\(shape.rawValue.capitalized)", label: "start, \(what) (health after \(Format.seconds(healthDelay)))",
+                     measurement: Measurement(samples: start), kind: .target(seconds: startTarget),
+                     note: "target: the longest chain of health waits (\(depth) × \(Format.seconds(healthDelay))) + 0.3 s"),
+            BenchRow(id: "stop\(shape.rawValue.capitalized)", label: "stop, \(what) (exit \(Format.seconds(exitDelay)) after SIGTERM)",
+                     measurement: Measurement(samples: stop), kind: .target(seconds: stopTarget),
+                     note: "target: the longest chain of exits (\(depth) × \(Format.seconds(exitDelay))) + 0.1 s"),
         ]
     }
 
@@ -279,9 +380,9 @@ struct BenchRunner {
 
     /// Waits (briefly) until `count` marked processes run: a shell forks its children just after
     /// `start` returns, and the stop should find all of them.
-    private func expectRunning(_ count: Int, _ project: BenchProject) throws(BenchError) {
+    private func expectRunning(_ count: Int, _ project: BenchProject, timeout: Double = 5) throws(BenchError) {
         var found = 0
-        let ok = Poll.until(timeout: 5) {
+        let ok = Poll.until(timeout: timeout) {
             found = (try? cleanup.marked().count) ?? -1
             return found == count
         }

@@ -23,6 +23,8 @@ struct BenchRow: Sendable {
         case measure
         /// The script devctl replaces, run on the same services: reported as a ratio to `row`.
         case reference(row: String)
+        /// A growth factor (the samples are ratios, not seconds) that must stay at most `limit`.
+        case ratio(limit: Double)
     }
 
     var id: String
@@ -34,8 +36,11 @@ struct BenchRow: Sendable {
 
     /// Whether the median meets the target; nil for rows without one.
     var met: Bool? {
-        guard case .target(let seconds) = kind else { return nil }
-        return measurement.median < seconds
+        switch kind {
+        case .target(let seconds): measurement.median < seconds
+        case .ratio(let limit): measurement.median <= limit
+        case .floor, .measure, .reference: nil
+        }
     }
 }
 
