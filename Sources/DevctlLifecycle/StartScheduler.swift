@@ -89,7 +89,7 @@ struct StartScheduler {
             if let failed = service.dependsOn.first(where: { if case .done(let outcome) = progress[$0] { outcome.isFailure } else { false } }) {
                 progress[name] = .done(.skipped("dependency '\(failed)' did not start"))
                 step += 1
-                report(.skipped(name: name, reason: "dependency '\(failed)' did not start", step: step, of: plan.toSpawn.count))
+                report(.skipped(name: name, reason: "dependency '\(failed)' did not start", step: step, of: total))
                 continue
             }
             guard states.allSatisfy({ if case .done = $0 { true } else { false } }) else {
