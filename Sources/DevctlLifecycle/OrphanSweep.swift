@@ -1,8 +1,5 @@
 import DevctlProcesses
 import DevctlSystem
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Phase 3: TERM every process `Ownership` gives the project, a brief grace, KILL what remains —
 /// and again, until a pass finds nothing new, so a child that keeps changing its session cannot
@@ -16,9 +13,6 @@ struct OrphanSweep {
     func sweep(_ ownership: Ownership, run: inout StopRun) {
         let deadline = ContinuousClock.now + .seconds(bound)
         var seen = Set<ProcessIdentity>()
-        // A process caught between its fork and its parent's exit can be missing from one listing
-        // of /proc: the sweep ends only after two passes in a row, 10 ms apart, find nothing new.
-        var quietPasses = 0
         repeat {
             let scan: ProjectScan
             do {
@@ -28,13 +22,7 @@ struct OrphanSweep {
                 return
             }
             let fresh = ownership.claims(in: scan).filter { !seen.contains($0.process.identity) }
-            if fresh.isEmpty {
-                quietPasses += 1
-                if quietPasses == 2 { break }
-                usleep(10_000)
-                continue
-            }
-            quietPasses = 0
+            if fresh.isEmpty { break }
             seen.formUnion(fresh.map(\.process.identity))
             pass(fresh, run: &run)
         } while ContinuousClock.now < deadline
