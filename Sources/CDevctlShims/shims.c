@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -56,6 +57,10 @@ static int spawn(pid_t *pid, const char *path, char *const argv[], char *const e
 int devctl_spawn_grouped(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                          const char *cwd, int stdout_fd, int stderr_fd) {
     return spawn(pid, path, argv, envp, cwd, stdout_fd, stderr_fd);
+}
+
+int devctl_rename_exchange(const char *from, const char *to) {
+    return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE);
 }
 
 int devctl_xattr_is_one(const char *path, const char *name) {

@@ -24,8 +24,7 @@ enum ForcePhase {
                 run.fail(StopFailure(service: nil, detail: "cannot look for processes forked during the kill: \(error)"))
                 break
             }
-            let sessions = ProjectScan.sessionMembers(of: snapshot)
-            let fresh = pending.flatMap { survivors(of: $0.target, in: snapshot, sessions: sessions) }
+            let fresh = pending.flatMap { survivors(of: $0.target, in: snapshot) }
                 .filter { !killed.contains($0.identity) }
             if fresh.isEmpty { break }
             for process in fresh {
@@ -63,16 +62,13 @@ enum ForcePhase {
     }
 
     /// What is left of a target in `snapshot`: its planned processes and their descendants, and
-    /// the members of its session and group (`sessions`: the snapshot's PIDs by session and by
-    /// group, indexed once for every target).
-    static func survivors(of target: StopTarget, in snapshot: ProcessSnapshot, sessions: [Int32: [Int32]]) -> [ProcessEntry] {
+    /// the members of its session and group.
+    static func survivors(of target: StopTarget, in snapshot: ProcessSnapshot) -> [ProcessEntry] {
         var alive = [Int32: ProcessEntry]()
         let roots = target.processes.compactMap { snapshot.live($0.identity) }
         for entry in roots + roots.flatMap({ snapshot.descendants(of: $0.pid) }) { alive[entry.pid] = entry }
         if let group = target.group {
-            for pid in sessions[group] ?? [] {
-                if let entry = snapshot[pid] { alive[entry.pid] = entry }
-            }
+            for entry in snapshot.members(ofSession: group) { alive[entry.pid] = entry }
         }
         return alive.values.filter { !$0.isGone && $0.pid > 1 }.sorted { $0.pid < $1.pid }
     }

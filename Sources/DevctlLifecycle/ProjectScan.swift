@@ -8,9 +8,7 @@ import Glibc
 /// decisions need, plus who is asking (the user, and devctl with its ancestors, which no rule may
 /// ever claim). The decisions themselves are pure functions of what this returns.
 public struct ProjectScan: Sendable {
-    public var processes: ProcessSnapshot {
-        didSet { sessionMembers = Self.sessionMembers(of: processes) }
-    }
+    public var processes: ProcessSnapshot
     /// The effective uid of this devctl: only that user's processes can be the project's.
     public var user: UInt32
     /// devctl itself and its ancestors up to PID 1.
@@ -22,11 +20,9 @@ public struct ProjectScan: Sendable {
         didSet { (cgroupsByService, cgroupsByMember) = Self.cgroupIndexes(of: cgroups) }
     }
 
-    // Every service asks for its session's members and its cgroups, and every process for the
-    // cgroup holding it: searching the whole scan each time made status and stop quadratic in the
-    // services, so the scan is indexed once.
-    /// The live and dead PIDs in each session and in each process group, by its id.
-    private var sessionMembers: [Int32: [Int32]]
+    // Every service asks for its cgroups, and every process for the cgroup holding it: searching
+    // all of them each time made status and stop quadratic in the services, so they are indexed
+    // once (the snapshot indexes sessions and groups itself).
     /// Positions in `cgroups`, by service and by member PID, in `cgroups` order.
     private var cgroupsByService: [String: [Int]]
     private var cgroupsByMember: [Int32: [Int]]
@@ -38,7 +34,6 @@ public struct ProjectScan: Sendable {
         self.protected = protected
         self.containment = containment
         self.cgroups = cgroups
-        sessionMembers = Self.sessionMembers(of: processes)
         (cgroupsByService, cgroupsByMember) = Self.cgroupIndexes(of: cgroups)
     }
 
@@ -47,27 +42,6 @@ public struct ProjectScan: Sendable {
 
     /// The service cgroups `pid` is a member of, in `cgroups` order.
     public func cgroups(holding pid: Int32) -> [ServiceCgroup] { (cgroupsByMember[pid] ?? []).map { cgroups[$0] } }
-
-    /// A service's whole tree, as `ProcessSnapshot.tree(of:)` finds it: the leader, its
-    /// descendants and every other live member of its session or process group.
-    public func tree(of leader: ProcessIdentity) -> [ProcessEntry] {
-        guard let root = processes.live(leader) else { return [] }
-        var tree = [root.pid: root]
-        for entry in processes.descendants(of: root.pid) { tree[entry.pid] = entry }
-        for pid in sessionMembers[root.pid] ?? [] {
-            if let entry = processes[pid] { tree[pid] = entry }
-        }
-        return tree.values.filter { !$0.isGone }.sorted { $0.pid < $1.pid }
-    }
-
-    static func sessionMembers(of processes: ProcessSnapshot) -> [Int32: [Int32]] {
-        var members = [Int32: [Int32]]()
-        for entry in processes.entries.values {
-            members[entry.sid, default: []].append(entry.pid)
-            if entry.pgid != entry.sid { members[entry.pgid, default: []].append(entry.pid) }
-        }
-        return members
-    }
 
     private static func cgroupIndexes(of cgroups: [ServiceCgroup]) -> ([String: [Int]], [Int32: [Int]]) {
         var byService = [String: [Int]](), byMember = [Int32: [Int]]()

@@ -123,7 +123,7 @@ public struct ServiceInspector: Sendable {
         for index in services.indices {
             guard let leader = found[services[index].name] else { continue }
             services[index].leader = leader
-            services[index].processes = scan.tree(of: leader.identity)
+            services[index].processes = scan.processes.tree(of: leader.identity)
             services[index].state = leader.isStopped ? .paused : .running
             services[index].note = nil
             warnings.append("\(services[index].name) (pid \(leader.pid)) is running; recognised by its "
@@ -139,7 +139,7 @@ public struct ServiceInspector: Sendable {
         switch TrackedEntryVerdict.judge(entry, marker: project.marker, scan: scan) {
         case .trusted(let leader):
             return ServiceRuntime(name: name, config: config, tracked: entry, leader: leader,
-                                  processes: scan.tree(of: leader.identity),
+                                  processes: scan.processes.tree(of: leader.identity),
                                   state: leader.isStopped ? .paused : .running)
         case .gone(let reason):
             return ServiceRuntime(name: name, config: config, tracked: entry, leader: nil, processes: [],

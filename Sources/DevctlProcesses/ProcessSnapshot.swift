@@ -10,6 +10,9 @@ import Glibc
 public struct ProcessSnapshot: Sendable {
     public private(set) var entries: [Int32: ProcessEntry]
     private var childrenByParent: [Int32: [Int32]]
+    /// The PIDs in each session and in each process group, by its id: every service asks for its
+    /// own, and searching the whole snapshot each time made status and stop quadratic.
+    private var sessionMembers: [Int32: [Int32]]
     /// Seconds since boot when the scan was taken (from `/proc/uptime`).
     public let uptime: Double
     /// Processes listed in `/proc` whose stat or status could not be read, with why.
@@ -18,12 +21,16 @@ public struct ProcessSnapshot: Sendable {
     public init(entries: [ProcessEntry], uptime: Double, unreadable: [Int32: SystemCallError] = [:]) {
         var byPID = [Int32: ProcessEntry](minimumCapacity: entries.count)
         var children = [Int32: [Int32]]()
+        var sessions = [Int32: [Int32]]()
         for entry in entries {
             byPID[entry.pid] = entry
             children[entry.ppid, default: []].append(entry.pid)
+            sessions[entry.sid, default: []].append(entry.pid)
+            if entry.pgid != entry.sid { sessions[entry.pgid, default: []].append(entry.pid) }
         }
         self.entries = byPID
         self.childrenByParent = children
+        self.sessionMembers = sessions
         self.uptime = uptime
         self.unreadable = unreadable
     }
@@ -107,7 +114,7 @@ public struct ProcessSnapshot: Sendable {
 
     /// The live processes in session `id` or process group `id`, whoever leads them now.
     public func members(ofSession id: Int32) -> [ProcessEntry] {
-        entries.values.filter { ($0.sid == id || $0.pgid == id) && !$0.isGone }
+        (sessionMembers[id] ?? []).compactMap { entries[$0] }.filter { !$0.isGone }
     }
 
     /// The ancestors of `pid` up to PID 1, inclusive of `pid` itself.

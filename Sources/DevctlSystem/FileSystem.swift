@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CDevctlShims
 
 /// Small, allocation-light file helpers over raw descriptors: `/proc` is read thousands of times
 /// per scan, and Foundation's file APIs are too slow and too eager to throw for vanished files.
@@ -229,6 +230,19 @@ public enum FileSystem {
             close(fd)
             unlink(temporary)
             throw error
+        }
+    }
+
+    /// Swaps the files at `path` and `other` atomically (`renameat2` with `RENAME_EXCHANGE`), so
+    /// the old content stays behind under the other name. False where that cannot be done — the
+    /// other file does not exist yet, or the file system cannot swap — for the caller to rename
+    /// instead; other failures are thrown.
+    public static func exchange(_ path: String, with other: String) throws(SystemCallError) -> Bool {
+        do {
+            try systemCall("renameat2(\(path), \(other), RENAME_EXCHANGE)") { devctl_rename_exchange(path, other) }
+            return true
+        } catch where [ENOENT, EINVAL, ENOSYS].contains(error.errno.rawValue) {
+            return false
         }
     }
 

@@ -95,8 +95,8 @@ public struct TrackingStore: Sendable {
             return
         }
         for (file, bytes) in zip(files, contents.files) {
-            if keepingSpares, let exchange = Self.exchange {
-                try Self.writeBySwapping(file, bytes, exchange: exchange)
+            if keepingSpares {
+                try Self.writeBySwapping(file, bytes)
             } else {
                 try FileSystem.writeAtomically(file, bytes)
             }
@@ -110,18 +110,10 @@ public struct TrackingStore: Sendable {
 
     private static func spare(of file: String) -> String { "\(file).tmp.\(getpid())" }
 
-    private typealias Exchange = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-
-    /// glibc's `renameat2`, which Swift's Glibc module does not declare (it needs `_GNU_SOURCE`).
-    nonisolated(unsafe) private static let exchange: Exchange? = {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else { return nil }
-        return unsafeBitCast(symbol, to: Exchange.self)
-    }()
-
     /// Writes `bytes` to this process's spare file of `path` (never through a link, never into
     /// anything but a regular file), then swaps the two atomically; where the file does not exist
     /// yet or the file system cannot swap, renames the spare over it as `writeAtomically` does.
-    private static func writeBySwapping(_ path: String, _ bytes: [UInt8], exchange: Exchange) throws(SystemCallError) {
+    private static func writeBySwapping(_ path: String, _ bytes: [UInt8]) throws(SystemCallError) {
         let spare = spare(of: path)
         let fd = try systemCall("open(\(spare))") { open(spare, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644) }
         do throws(SystemCallError) {
@@ -138,9 +130,8 @@ public struct TrackingStore: Sendable {
             unlink(spare)
             throw error
         }
-        let renameExchange: UInt32 = 1 << 1
-        if exchange(AT_FDCWD, spare, AT_FDCWD, path, renameExchange) == 0 { return }
         do {
+            if try FileSystem.exchange(spare, with: path) { return }
             try systemCall("rename(\(spare), \(path))") { rename(spare, path) }
         } catch {
             unlink(spare)

@@ -23,6 +23,10 @@ int devctl_spawn_grouped(pid_t *pid, const char *path, char *const argv[], char 
 int devctl_spawn_contained(pid_t *pid, const char *path, char *const argv[], char *const envp[], const char *cwd,
                            int stdout_fd, int stderr_fd, int cgroup_fd, int cgroup_procs_fd, const char **failed_step);
 
+/// renameat2(from, to, RENAME_EXCHANGE): swaps the two paths atomically. 0, or -1 and errno
+/// (EINVAL where the file system cannot swap, ENOENT where `to` does not exist yet).
+int devctl_rename_exchange(const char *from, const char *to);
+
 /// 1 when the extended attribute `name` of `path` is the single character "1", else 0.
 int devctl_xattr_is_one(const char *path, const char *name);
 
