@@ -16,7 +16,8 @@ struct OrphanSweep {
         repeat {
             let scan: ProjectScan
             do {
-                scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty), for: run.project)
+                scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty), for: run.project,
+                                            containment: run.report.containment)
             } catch {
                 run.fail(StopFailure(service: nil, detail: "cannot look for orphans: \(error)"))
                 return

@@ -64,8 +64,9 @@ public struct ProjectScan: Sendable {
     }
 
     /// Scans `/proc` once for `purpose`, and the project's cgroups; throws when either cannot be
-    /// read.
-    public static func take(_ purpose: Purpose, for project: Project) throws -> ProjectScan {
+    /// read. A command that scans again (the phases of a stop) passes the `containment` its first
+    /// scan found, rather than reading mountinfo and `.pids/cgroups` — or searching — once more.
+    public static func take(_ purpose: Purpose, for project: Project, containment known: Containment? = nil) throws -> ProjectScan {
         let user = geteuid()
         var request = ProcessDetailRequest(environmentKeys: [Project.markerVariable, Project.serviceVariable], owner: user)
         switch purpose {
@@ -77,7 +78,7 @@ public struct ProjectScan: Sendable {
             request.workingDirectory = patterns
             request.followsNewcomers = true
         }
-        let containment = try ContainmentProbe.resolve(for: project)
+        let containment = try known ?? ContainmentProbe.resolve(for: project)
         let processes = try ProcessSnapshot.scan(details: request)
         return ProjectScan(processes: processes, user: user, protected: processes.lineage(of: getpid()),
                            containment: containment, cgroups: try ContainmentProbe.serviceCgroups(containment))

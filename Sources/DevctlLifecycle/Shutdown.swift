@@ -115,7 +115,8 @@ public struct Shutdown: Sendable {
                         run: inout StopRun) throws {
         let scan: ProjectScan
         do {
-            scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty), for: project)
+            scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty), for: project,
+                                        containment: run.report.containment)
         } catch {
             run.fail(StopFailure(service: nil, detail: "cannot verify: \(error)"))
             return

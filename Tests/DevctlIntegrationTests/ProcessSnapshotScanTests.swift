@@ -45,7 +45,9 @@ import Testing
         #expect(try ProcessSnapshot.scan(details: nobody)[getpid()]?.environment == .notRead)
     }
 
-    @Test func theRealUIDComesFromTheStatusFile() throws {
+    /// As root this cannot tell the file owner from the real uid: the real uid of a non-dumpable
+    /// process is proven by `OwnershipRuleTests.aNonDumpableServiceOfAnOrdinaryUserIsTheirsAndIsStopped`.
+    @Test func eachProcessCarriesItsOwner() throws {
         #expect(try ProcessSnapshot.scan()[getpid()]?.uid == getuid())
         #expect(try ProcessSnapshot.scan()[1]?.uid == 0)
     }
