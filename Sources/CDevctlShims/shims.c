@@ -17,6 +17,8 @@
 #include <sys/ioctl.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
 
 static int redirect(posix_spawn_file_actions_t *actions, int from, int to) {
     if (from < 0) return posix_spawn_file_actions_addopen(actions, to, "/dev/null", O_WRONLY, 0);
@@ -142,4 +144,27 @@ int devctl_terminal_columns(int fd) {
     struct winsize size;
     if (ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;
     return size.ws_col;
+}
+
+int devctl_become_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+int devctl_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
+int devctl_set_pipe_size(int fd, int bytes) {
+    return fcntl(fd, F_SETPIPE_SZ, bytes);
+}
+
+int devctl_signalfd(const sigset_t *set) {
+    return signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int devctl_signalfd_next(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t count = read(fd, &info, sizeof info);
+    if (count != (ssize_t)sizeof info) return -1;
+    return (int)info.ssi_signo;
 }

@@ -7,6 +7,18 @@ public enum Plural {
         "\(count) \(count == 1 ? noun : plural ?? regular(noun))"
     }
 
+    /// "1st", "2nd", "3rd", "4th", "11th", "22nd": which restart is next.
+    public static func ordinal(_ number: Int) -> String {
+        let suffix = switch (number % 10, number % 100) {
+        case (_, 11...13): "th"
+        case (1, _): "st"
+        case (2, _): "nd"
+        case (3, _): "rd"
+        default: "th"
+        }
+        return "\(number)\(suffix)"
+    }
+
     private static func regular(_ noun: String) -> String {
         let sibilant = ["s", "x", "z", "ch", "sh"].contains { noun.hasSuffix($0) }
         return noun + (sibilant ? "es" : "s")

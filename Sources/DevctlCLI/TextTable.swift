@@ -86,6 +86,15 @@ public enum Format {
         return "\(Int(seconds) / 86_400)d\(Int(seconds) % 86_400 / 3600)h"
     }
 
+    /// A span in words for a state ("12 s", "3 min", "2 h", "4 d"): how long ago, or how soon.
+    public static func span(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded(.up))
+        if whole < 60 { return "\(whole) s" }
+        if whole < 3600 { return "\(whole / 60) min" }
+        if whole < 86_400 { return "\(whole / 3600) h" }
+        return "\(whole / 86_400) d"
+    }
+
     public static func bytes(_ value: Int64) -> String {
         let units = ["B", "K", "M", "G", "T"]
         var size = Double(value), unit = 0

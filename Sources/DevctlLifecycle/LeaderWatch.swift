@@ -1,57 +1,95 @@
 import DevctlProcesses
 import DevctlSystem
+import DevctlTracking
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Watches a leader this start spawned while its readiness is awaited, and tells a crash from a
-/// command that daemonized itself: a leader that exits 0 while processes of its service remain
-/// (`pg_ctl start`, `redis-server --daemonize yes`, nginx's default) left its service running.
+/// Watches a service this start spawned while its readiness is awaited, through what its keeper
+/// records: a run that ended (with its exit status), a restart under way (the wait goes on, SPEC
+/// §5), a oneshot that finished, or a leader that exited 0 while processes of its service remain
+/// (`pg_ctl start`, `redis-server --daemonize yes`, nginx's default) — a service left running.
 /// What remains is the cgroup's members with containment; without it, the processes still in the
-/// leader's session or group or carrying the service's marker — a daemon that leaves its session
-/// and rewrites its environment can be followed only through its cgroup.
+/// leader's session or group or carrying the service's marker.
 final class LeaderWatch: Sendable {
     let pid: Int32
     let service: String
     let marker: String
     let cgroup: CgroupFolder?
-    private let state = Mutex<(reaped: Bool, daemonized: Bool)>((false, false))
+    let store: TrackingStore
+    private let state = Mutex<(daemonized: Bool, leader: Int32)>((false, 0))
 
-    init(pid: Int32, service: String, marker: String, cgroup: CgroupFolder?) {
+    init(pid: Int32, service: String, marker: String, cgroup: CgroupFolder?, store: TrackingStore) {
         self.pid = pid
         self.service = service
         self.marker = marker
         self.cgroup = cgroup
+        self.store = store
+        state.withLock { $0.leader = pid }
+    }
+
+    /// Where the watched service is.
+    enum Progress: Equatable {
+        case running
+        /// A oneshot exited 0.
+        case done
+        /// Why waiting for it is pointless ("exited with status 1").
+        case ended(String)
     }
 
     /// The leader exited 0 and left processes of its service running.
     var daemonized: Bool { state.withLock { $0.daemonized } }
 
-    /// Why waiting for readiness is pointless ("exited with status 1"), or nil while the service
-    /// runs — its leader, or after the leader daemonized, what it left.
-    func exitReason() -> String? {
-        state.withLock { state -> String? in
-            if state.daemonized {
-                return survivors().isEmpty ? "exited with status 0, and what it started is gone too" : nil
+    /// The leader of the current run (a restart replaces it).
+    var leader: Int32 { state.withLock { $0.leader } }
+
+    func progress() -> Progress {
+        guard let record = store.supervision(of: service) else { return .ended("its keeper's record is gone") }
+        if let leader = record.leader { state.withLock { $0.leader = leader.pid } }
+        switch record.state {
+        case .restarting:
+            return .running
+        case .done:
+            return .done
+        case .dead, .failed:
+            let exit = record.lastExit.map(Self.describe) ?? "exited"
+            return .ended(record.state == .failed ? "\(exit); gave up after \(record.restarts) restarts" : exit)
+        case .running:
+            if record.daemonized {
+                state.withLock { $0.daemonized = true }
+                return survivors().isEmpty ? .ended("exited with status 0, and what it started is gone too") : .running
             }
-            guard !state.reaped, let status = Spawner.reap(pid) else { return nil }
-            state.reaped = true
-            guard status == .exited(0) else { return "\(status)" }
-            guard !survivors().isEmpty else {
-                return cgroup == nil
-                    ? "exited with status 0 and left nothing devctl can follow (a daemon that leaves its session and "
-                        + "rewrites its environment is followed only with cgroup containment)"
-                    : "exited with status 0, and nothing it started is left"
-            }
-            state.daemonized = true
-            return nil
+            guard let leader = record.leader, !Self.isAlive(leader) else { return .running }
+            if let exit = record.lastExit { return .ended(Self.describe(exit)) }
+            // The keeper is gone (killed) and so is the leader: nobody saw how it ended.
+            return Self.isAlive(record.keeper) ? .running : .ended("exited (its keeper is gone, so how is unknown)")
         }
+    }
+
+    /// Why waiting for readiness is pointless, or nil while the service runs.
+    func exitReason() -> String? {
+        if case .ended(let reason) = progress() { return reason }
+        return nil
+    }
+
+    /// "exited with status 3", "killed by SIGKILL": as the rest of `start` words an exit.
+    static func describe(_ exit: SupervisionRecord.Exit) -> String {
+        switch exit.cause {
+        case .code(let code): "exited with status \(code)"
+        case .signal(let signal): "killed by \(signal)"
+        }
+    }
+
+    /// Alive, or not provably gone (a read that fails proves nothing).
+    private static func isAlive(_ identity: ProcessIdentity) -> Bool {
+        do { return try ProcessStat.live(identity) != nil } catch { return true }
     }
 
     /// The live processes the leader left behind, oldest first. A read that fails proves nothing
     /// gone, so it answers with the leader's own PID as a stand-in.
     func survivors() -> [ProcessStat] {
+        let pid = leader
         do {
             if let cgroup {
                 return try cgroup.members().compactMap { pid throws(SystemCallError) in try ProcessStat.read(pid: pid) }

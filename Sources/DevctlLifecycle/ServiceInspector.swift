@@ -5,6 +5,15 @@ import DevctlTracking
 /// What a service is doing right now, as shown by `status`.
 public enum ServiceState: String, Sendable {
     case running, paused, stopped, dead
+    /// Waiting to run again under its `restart` policy.
+    case restarting
+    /// Its keeper gave up after `maxRestarts` quick restarts.
+    case failed
+    /// A oneshot that exited 0.
+    case done
+
+    /// Whether `status` counts it as fine (exit 0): running, paused, or a oneshot done.
+    public var isUp: Bool { self == .running || self == .paused || self == .done }
 }
 
 /// One configured (or still tracked) service matched against a process snapshot: its trusted
@@ -26,6 +35,10 @@ public struct ServiceRuntime: Sendable {
     public var unproven: String?
     /// The service's cgroups (with containment), whatever runs in them.
     public var cgroups: [ServiceCgroup] = []
+    /// What its keeper last recorded: exits, restarts, the supervision state.
+    public var supervision: SupervisionRecord?
+    /// Whether that keeper is alive (false: killed; its service runs unsupervised).
+    public var supervised = false
 
     public init(name: String, config: ServiceConfig?, tracked: TrackedService?, leader: ProcessEntry?,
                 processes: [ProcessEntry], state: ServiceState, note: String? = nil, unproven: String? = nil) {
@@ -90,7 +103,10 @@ public struct ServiceInspector: Sendable {
             services.append(runtime(name: entry.name, config: nil, entry: entry, scan: scan, warnings: &warnings))
         }
         adoptUntrackedLeaders(into: &services, scan: scan, warnings: &warnings)
-        for index in services.indices { Self.applyCgroups(to: &services[index], scan: scan) }
+        for index in services.indices {
+            Self.applyCgroups(to: &services[index], scan: scan)
+            Self.applySupervision(to: &services[index], record: tracking.records[services[index].name], scan: scan)
+        }
         return Inspection(services: services, warnings: warnings, problems: tracking.problems)
     }
 
@@ -112,6 +128,22 @@ public struct ServiceInspector: Sendable {
         }
         let frozen = runtime.cgroups.contains { $0.frozen }
         runtime.state = frozen || runtime.leader?.isStopped == true ? .paused : .running
+    }
+
+    /// A tracked service that is not running is whatever its keeper last said: waiting to
+    /// restart (while that keeper lives), given up, or a oneshot that is done; otherwise dead.
+    static func applySupervision(to runtime: inout ServiceRuntime, record: SupervisionRecord?, scan: ProjectScan) {
+        guard runtime.tracked != nil, let record else { return }
+        runtime.supervision = record
+        let keeper = scan.processes[record.keeper.pid]
+        runtime.supervised = keeper.map { !$0.isGone && $0.stat.startTime == record.keeper.startTime } ?? false
+        guard runtime.state == .dead, runtime.unproven == nil else { return }
+        switch record.state {
+        case .restarting where runtime.supervised: runtime.state = .restarting
+        case .failed: runtime.state = .failed
+        case .done: runtime.state = .done
+        default: break
+        }
     }
 
     /// A leader the files do not name (its devctl was killed before recording it, or the files

@@ -1,5 +1,6 @@
 import DevctlConfig
 import DevctlProcesses
+import DevctlSupervision
 import DevctlSystem
 import DevctlText
 import DevctlTracking
@@ -35,40 +36,34 @@ public struct ServiceLauncher: Sendable {
         }
     }
 
-    /// Spawns the service and returns its tracking entry, read from `/proc` at once so the PID is
-    /// recorded with its identity before anything else can go wrong.
+    /// Starts the service under a keeper of its own and returns its tracking entry: the leader the
+    /// keeper spawned, with the identity the keeper read while the leader was its unreaped child.
     public func launch(_ service: ServiceConfig, cgroup: CgroupFolder? = nil) throws(SpawnError) -> TrackedService {
-        let logPath = project.store.logFile(for: service.name)
-        let fd: Int32
-        do {
-            fd = try ServiceLog.openForRun(path: logPath, service: service.name, command: service.command.displayString)
-        } catch {
-            throw SpawnError(message: "cannot open its log: \(error)")
-        }
-        defer { close(fd) }
-        let pid = try Spawner.spawn(arguments: arguments(for: service.command), environment: environment(for: service),
-                                    workingDirectory: service.cwd, outputDescriptor: fd, placement: .newSession,
-                                    cgroup: cgroup)
-        do {
-            // Our unreaped child: its /proc entry exists until we reap it, whatever it does.
-            guard let stat = try ProcessStat.read(pid: pid) else { throw SystemCallError("read(/proc/\(pid)/stat)", .noSuchProcess) }
-            return TrackedService(name: service.name, pid: pid, pgid: pid, startTime: stat.startTime)
-        } catch {
-            // Without its identity it could never be recorded safely: take it down again.
-            throw SpawnError(message: "cannot read its identity: \(error); \(Self.revoke(pid))")
-        }
+        let leader = try KeeperLaunch.start(keeperSpec(for: service, cgroup: cgroup), store: project.store)
+        return TrackedService(name: service.name, pid: leader.pid, pgid: leader.pid, startTime: leader.startTime)
     }
 
-    /// Kills a leader just spawned, whole group, and reaps it: our unreaped child's PID cannot
-    /// have been reused, so signalling by PID is safe. Says what happened, for the error.
-    static func revoke(_ pid: Int32) -> String {
+    /// What the keeper of `service` runs and how it supervises it.
+    func keeperSpec(for service: ServiceConfig, cgroup: CgroupFolder?) -> KeeperSpec {
+        KeeperSpec(service: service.name, root: project.config.root, arguments: arguments(for: service.command),
+                   environment: environment(for: service), workingDirectory: service.cwd, cgroup: cgroup?.path,
+                   displayCommand: service.command.displayString,
+                   restart: KeeperSpec.Restart(rawValue: service.restart.rawValue) ?? .no,
+                   restartDelay: service.restartDelay, maxRestarts: service.maxRestarts, oneshot: service.oneshot,
+                   logMaxBytes: project.config.logMaxBytes, logKeep: project.config.logKeep)
+    }
+
+    /// Takes a leader just started down again, whole group, after telling its keeper to stand
+    /// down (so it is not restarted). Says what happened, for the error.
+    static func revoke(_ entry: TrackedService, store: TrackingStore) -> String {
+        KeeperStandDown.tell([entry.name], store: store)
+        let leader = ProcessIdentity(pid: entry.pid, startTime: entry.startTime ?? 0)
         do {
-            try ProcessSignaller.signal(group: pid, .kill)
-            try ProcessSignaller.signal(pid: pid, .kill)
+            try SafeSignal.send(.kill, toGroup: entry.pgid, provenBy: leader)
+            try SafeSignal.send(.kill, to: leader)
         } catch {
             return "could not stop it again (\(error))"
         }
-        _ = Spawner.reap(pid, blocking: true)
         return "stopped it again"
     }
 }

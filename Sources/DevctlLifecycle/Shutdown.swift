@@ -48,8 +48,12 @@ public struct Shutdown: Sendable {
     public func run(_ options: StopOptions, report emit: @escaping @Sendable (ShutdownEvent) -> Void) throws -> ShutdownReport {
         let began = ContinuousClock.now
         var run = StopRun(project: project, options: options, emit: emit)
-        let tracking = readTracking(run: &run)
-        let names = try project.resolveNamesAllowingTracked(options.names, tracked: tracking)
+        let names = try project.resolveNamesAllowingTracked(options.names, tracked: readTracking(run: &run))
+        // Before anything is signalled, and before the entries are read for good: a restart made
+        // just before the stand-down is then in them.
+        let keepers = standDownKeepers(names, run: &run)
+        var reading = StopRun(project: project, options: options, emit: { _ in })
+        let tracking = readTracking(run: &reading)
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
         run.report.containment = scan.containment
         emit(.containment(scan.containment))
@@ -72,7 +76,8 @@ public struct Shutdown: Sendable {
         emit(.phase(4, "Containers"))
         stopContainers(plan, run: &run)
         emit(.phase(5, "Verify"))
-        try verify(plan, ownership: ownership, tracking: tracking, run: &run)
+        let kept = try verify(plan, ownership: ownership, tracking: tracking, run: &run)
+        forgetKeepers(keepers, of: plan, kept: kept)
 
         run.report.interrupted = options.isInterrupted()
         run.report.milliseconds = Self.milliseconds(since: began)
@@ -109,17 +114,43 @@ public struct Shutdown: Sendable {
         run.emit(.containers(run.report.containers))
     }
 
+    /// Tells the keepers of the services this stop takes down (all tracked and configured ones for
+    /// a full stop) to stand down; a keeper that could not be told is a failure, since a restart
+    /// might then race the stop.
+    private func standDownKeepers(_ names: [String], run: inout StopRun) -> [String: ProcessIdentity] {
+        var services = names
+        if services.isEmpty {
+            let tracked = ((try? project.store.read(overlayingKeepers: false))?.entries ?? []).map(\.name)
+            services = project.config.services.map(\.name) + tracked.filter { project.config.service(named: $0) == nil }
+        }
+        let outcome = KeeperStandDown.tell(services, store: project.store)
+        outcome.problems.forEach { run.fail(StopFailure(service: nil, detail: $0)) }
+        return outcome.told
+    }
+
+    /// Once the services are gone their keepers leave too: waits for that (briefly), then removes
+    /// the keeper files of every service whose tracking entry the stop removed.
+    private func forgetKeepers(_ keepers: [String: ProcessIdentity], of plan: ShutdownPlan, kept: [TrackedService]?) {
+        guard let kept else { return }
+        let remaining = Set(KeeperStandDown.awaitExit(keepers))
+        let keptNames = Set(kept.map(\.name))
+        for target in plan.targets where !keptNames.contains(target.name) && !remaining.contains(target.name) {
+            project.store.removeKeeperFiles(of: target.name)
+        }
+    }
+
     /// Phase 5: one scan serves the verdict and the tracking update that follows it. Without a
     /// scan nothing is proven, so every entry stays.
+    /// Returns the entries kept, nil when nothing could be verified.
     private func verify(_ plan: ShutdownPlan, ownership: Ownership, tracking: TrackingStore.Snapshot,
-                        run: inout StopRun) throws {
+                        run: inout StopRun) throws -> [TrackedService]? {
         let scan: ProjectScan
         do {
             scan = try ProjectScan.take(.sweep(patterns: !ownership.patterns.isEmpty), for: project,
                                         containment: run.report.containment)
         } catch {
             run.fail(StopFailure(service: nil, detail: "cannot verify: \(error)"))
-            return
+            return nil
         }
         let ports = plan.targets.compactMap { project.config.service(named: $0.name)?.healthcheck?.port }
         var verdict = Verification.judge(plan: plan, ownership: ownership, scan: scan,
@@ -140,6 +171,7 @@ public struct Shutdown: Sendable {
         if kept != tracking.entries || !tracking.problems.isEmpty {
             try project.store.write(kept)
         }
+        return kept
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {

@@ -126,7 +126,8 @@ struct StartScheduler {
         project.events.record("start", service: service.name, pid: entry.pid, outcome: "spawned")
         report(.spawned(name: service.name, pid: entry.pid, step: step, of: total))
         guard awaited else { return .done(.started(pid: entry.pid)) }
-        let watch = LeaderWatch(pid: entry.pid, service: service.name, marker: project.marker, cgroup: cgroup)
+        let watch = LeaderWatch(pid: entry.pid, service: service.name, marker: project.marker, cgroup: cgroup,
+                                 store: project.store)
         watches[service.name] = watch
         awaitReady(service.name, pid: entry.pid, spawned: true, gone: watch.exitReason)
         return .waitingUntilReady
@@ -134,7 +135,7 @@ struct StartScheduler {
 
     /// A leader that daemonized is gone: its service is tracked by the oldest process it left.
     private mutating func followDaemon(_ name: String, _ watch: LeaderWatch) throws {
-        guard let oldest = watch.survivors().first, oldest.pid != watch.pid else { return }
+        guard let oldest = watch.survivors().first, oldest.pid != watch.leader else { return }
         try ledger.replace(TrackedService(name: name, pid: oldest.pid, pgid: oldest.pgid, startTime: oldest.startTime))
         project.events.record("daemonized", service: name, pid: oldest.pid, detail: "leader \(watch.pid) exited 0")
     }

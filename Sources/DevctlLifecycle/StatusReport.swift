@@ -23,6 +23,13 @@ public struct ServiceStatus: Sendable {
     public var note: String?
     /// Its cgroup as `/proc/PID/cgroup` names it, with containment.
     public var cgroup: String? = nil
+    /// The last exit its keeper saw, restarts since the last `start`, and when a `restarting`
+    /// service runs again (milliseconds since the epoch).
+    public var exit: SupervisionRecord.Exit? = nil
+    public var restarts: Int? = nil
+    public var restartAt: Int64? = nil
+    /// False when its keeper is gone (killed): the service runs unsupervised. Nil without a keeper record.
+    public var supervised: Bool? = nil
 }
 
 /// The whole `status` answer: services in configuration order, containers, and warnings about
@@ -36,8 +43,9 @@ public struct StatusReport: Sendable {
     /// How the services are contained.
     public var containment: Containment = .session(reason: "not asked")
 
-    /// Exit 3 when a configured service is not running (paused counts as running).
-    public var allRunning: Bool { services.allSatisfy { $0.state == .running || $0.state == .paused } }
+    /// Exit 3 when a configured service is not running (paused counts as running, and a oneshot
+    /// that is done as fine).
+    public var allRunning: Bool { services.allSatisfy { $0.state.isUp } }
 }
 
 /// Builds a `StatusReport` from one `/proc` scan, probing health checks of running services
@@ -71,6 +79,12 @@ public struct StatusCollector: Sendable {
             var status = Self.status(of: runtime, snapshot: scan.processes, health: health[runtime.name])
             let folder = runtime.cgroups.first(where: \.populated)?.folder ?? scan.containment.cgroups?.folder(forService: runtime.name)
             if status.pid != nil, let cgroups = scan.containment.cgroups, let folder { status.cgroup = cgroups.cgroupPath(of: folder) }
+            if let record = runtime.supervision {
+                status.exit = record.lastExit
+                status.restarts = record.restarts
+                status.restartAt = runtime.state == .restarting ? record.restartAt : nil
+                status.supervised = runtime.supervised
+            }
             return status
         }
         var report = StatusReport(project: project.config.project, services: services, containers: [],

@@ -52,7 +52,7 @@ struct TrackingLedger: Sendable {
         } catch {
             contents = before
             throw TrackingWriteError(service: entry.name, pid: entry.pid, directory: store.directory,
-                                     cause: "\(error)", cleanup: ServiceLauncher.revoke(entry.pid))
+                                     cause: "\(error)", cleanup: ServiceLauncher.revoke(entry, store: store))
         }
         spawned.append(entry.name)
     }

@@ -137,7 +137,7 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
     case exited(Int32)
     case signalled(Signal)
 
-    init(waitStatus status: Int32) {
+    public init(waitStatus status: Int32) {
         if status & 0x7f == 0 {
             self = .exited((status >> 8) & 0xff)
         } else {

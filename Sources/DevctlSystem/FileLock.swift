@@ -48,6 +48,16 @@ public final class FileLock {
         return nil
     }
 
+    /// Whether the lock was taken within `timeout` seconds; a holder or a failure both mean no, for
+    /// a caller that will simply try again later (a keeper bringing the tracking files up to date).
+    public func tryAcquire(timeout: Double, describing command: String) -> Bool {
+        do {
+            return try acquire(timeout: timeout, describing: command) == nil
+        } catch {
+            return false
+        }
+    }
+
     /// Releases the lock (also done when the process dies, by the kernel).
     public func release() {
         guard descriptor >= 0 else { return }

@@ -211,7 +211,7 @@ public enum FileSystem {
     /// Writes `bytes` to `path` atomically: to a unique file beside it, then renamed over the target,
     /// so a reader or a crash of devctl sees either the old or the new file, never a torn one. The
     /// rename replaces whatever is at `path` (a planted link included) without following it.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(SystemCallError) {
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemCallError) {
         let temporary = "\(path).tmp.\(getpid())"
         // No other live process has this PID, so whatever has this name was left by a killed writer
         // or planted: removed, never opened, and the new file created exclusively, so that neither
@@ -220,7 +220,7 @@ public enum FileSystem {
             try systemCall("unlink(\(temporary))") { unlink(temporary) }
         } catch where error.errno == .noSuchFile {}
         let fd = try systemCall("open(\(temporary))") {
-            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         }
         do {
             try writeAll(fd, bytes, path: temporary)

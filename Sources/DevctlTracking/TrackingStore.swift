@@ -28,6 +28,8 @@ public struct TrackingStore: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var entries: [TrackedService] = []
         public var problems: [String] = []
+        /// The keeper records of the entries' services, by name (read with the entries).
+        public var records: [String: SupervisionRecord] = [:]
 
         public init(entries: [TrackedService] = [], problems: [String] = []) {
             self.entries = entries
@@ -45,7 +47,26 @@ public struct TrackingStore: Sendable {
     /// services file (without identity). Garbage lines are reported and skipped, never fatal; a
     /// file that exists but cannot be read is thrown, since no entries would mean "nothing runs",
     /// as is a link, a FIFO or anything else that is not a regular file (never followed or waited on).
-    public func read() throws(RegularFileError) -> Snapshot {
+    ///
+    /// Unless told not to, an entry whose keeper has since restarted the service names the new
+    /// leader: a keeper records a restart in its own record at once, but brings these files up to
+    /// date only when the project lock is free.
+    public func read(overlayingKeepers: Bool = true) throws(RegularFileError) -> Snapshot {
+        var snapshot = try readFiles()
+        guard overlayingKeepers else { return snapshot }
+        for entry in snapshot.entries { snapshot.records[entry.name] = supervision(of: entry.name) }
+        snapshot.entries = snapshot.entries.map { Self.newestLeader($0, record: snapshot.records[$0.name]) }
+        return snapshot
+    }
+
+    /// The entry, or the leader its keeper's record names when that one started later.
+    private static func newestLeader(_ entry: TrackedService, record: SupervisionRecord?) -> TrackedService {
+        guard let record, let leader = record.leader, leader.pid != entry.pid,
+              let start = entry.startTime, leader.startTime > start else { return entry }
+        return TrackedService(name: entry.name, pid: leader.pid, pgid: leader.pid, startTime: leader.startTime)
+    }
+
+    private func readFiles() throws(RegularFileError) -> Snapshot {
         if let text = try Self.text(identityFile) {
             return Self.parse(text, file: "services.pids.identity", fields: ["name", "pid", "pgid", "start"])
         }

@@ -2,6 +2,7 @@
 #define CDEVCTL_SHIMS_H
 
 #include <sys/types.h>
+#include <signal.h>
 
 /// Spawns a short-lived helper (a health-check command, docker) with posix_spawn in a new process
 /// group of its own, so that a timeout can kill all of it: an empty signal mask, every catchable
@@ -52,5 +53,22 @@ int devctl_listening_tcp_sockets(struct devctl_listening_socket *sockets, int ca
 /// The width in columns of the terminal `fd` is on (ioctl TIOCGWINSZ, which Swift cannot call:
 /// ioctl is variadic); 0 when `fd` is no terminal or the terminal does not say.
 int devctl_terminal_columns(int fd);
+
+/// prctl(PR_SET_CHILD_SUBREAPER, 1) (prctl is variadic, which Swift cannot call): orphans of this
+/// process's descendants are reparented to it instead of to init. 0, or -1 and errno.
+int devctl_become_subreaper(void);
+
+/// pipe2(fds, O_CLOEXEC) (a GNU extension Swift's Glibc module does not show). 0, or -1 and errno.
+int devctl_pipe_cloexec(int fds[2]);
+
+/// fcntl(fd, F_SETPIPE_SZ, bytes): the pipe's new capacity, or -1 and errno.
+int devctl_set_pipe_size(int fd, int bytes);
+
+/// signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC) for the signals already blocked in `set`
+/// (<sys/signalfd.h> is not in Swift's Glibc module). The descriptor, or -1 and errno.
+int devctl_signalfd(const sigset_t *set);
+
+/// The number of the next signal reported by a signalfd, or -1 (errno EAGAIN: none pending).
+int devctl_signalfd_next(int fd);
 
 #endif

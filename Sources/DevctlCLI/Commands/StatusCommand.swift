@@ -43,12 +43,7 @@ public struct StatusCommand: Command, Equatable {
     static func table(_ report: StatusReport, terminal: Terminal) -> String {
         var table = TextTable(header: ["NAME", "STATE", "PID", "UPTIME", "CPU%", "MEM", "PROCS", "HEALTH", "COMMAND"])
         for service in report.services {
-            let state: String = switch service.state {
-            case .running: terminal.paint("running", .green)
-            case .paused: terminal.paint("paused", .yellow)
-            case .stopped: terminal.paint("stopped", .dim)
-            case .dead: terminal.paint("dead", .red)
-            }
+            let state = terminal.paint(stateText(service, now: LogStamp.nowMilliseconds()), stateColor(service))
             // An unhealthy reason may quote what a server answered.
             let health = switch service.health {
             case .healthy?: terminal.paint(describe(.healthy), .green)
@@ -72,6 +67,36 @@ public struct StatusCommand: Command, Equatable {
             text += "\n\n" + containers
         }
         return text
+    }
+
+    /// The STATE column: `running`, `dead (exit 3, 12 s ago)`, `restarting (in 2 s, 3rd)`,
+    /// `failed (exit 1, gave up after 10)`, `done (exit 0)`, `running (unsupervised)`.
+    static func stateText(_ service: ServiceStatus, now: Int64) -> String {
+        let exit = service.exit?.summary
+        switch service.state {
+        case .running where service.supervised == false: return "running (unsupervised)"
+        case .dead:
+            guard let last = service.exit else { return "dead" }
+            return "dead (\(last.summary), \(Format.span(Double(max(0, now - last.at)) / 1000)) ago)"
+        case .restarting:
+            let next = (service.restarts ?? 0) + 1
+            let wait = service.restartAt.map { "in \(Format.span(Double(max(0, $0 - now)) / 1000)), " } ?? ""
+            return "restarting (\(wait)\(Plural.ordinal(next)))"
+        case .failed:
+            let restarts = service.restarts ?? 0
+            return "failed (\(exit.map { "\($0), " } ?? "")gave up after \(restarts))"
+        case .done: return "done (\(exit ?? "exit 0"))"
+        default: return service.state.rawValue
+        }
+    }
+
+    static func stateColor(_ service: ServiceStatus) -> Terminal.Style {
+        switch service.state {
+        case .running: service.supervised == false ? .yellow : .green
+        case .paused, .restarting: .yellow
+        case .stopped, .done: .dim
+        case .dead, .failed: .red
+        }
     }
 
     /// "containment: cgroup (/devctl-shop-…)" or "containment: session (why)".
@@ -100,6 +125,9 @@ public struct StatusCommand: Command, Equatable {
                     ("health", .optional(service.health) { .string(describe($0)) }),
                     ("command", .string(service.command)),
                     ("cgroup", .optional(service.cgroup) { .string($0) }),
+                    ("exit", .optional(service.exit) { exitDocument($0) }),
+                    ("restarts", .int(service.restarts ?? 0)),
+                    ("supervised", .optional(service.supervised) { .bool($0) }),
                 ])
             })),
             ("containers", .array(report.containers.map { container in
@@ -111,6 +139,16 @@ public struct StatusCommand: Command, Equatable {
                 ])
             })),
         ])
+    }
+
+    /// `{"code": 3, "signal": null, "at": "2026-12-04T19:48:38.123Z"}` (SPEC §2).
+    static func exitDocument(_ exit: SupervisionRecord.Exit) -> JSONText {
+        let (code, signal): (Int32?, String?) = switch exit.cause {
+        case .code(let code): (code, nil)
+        case .signal(let signal): (nil, signal.name)
+        }
+        return .object([("code", .optional(code) { .int(Int($0)) }), ("signal", .optional(signal) { .string($0) }),
+                        ("at", .string(LogStamp.format(milliseconds: exit.at)))])
     }
 
     /// The HEALTH column and the `health` of `--json`: `healthy`, or `unhealthy (reason)`.

@@ -1,0 +1,6 @@
+import DevctlSupervision
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(Keeper.main(arguments: CommandLine.arguments))
