@@ -5,8 +5,10 @@ import Foundation
 /// The rules of services.json (SPEC §1). It walks the whole document, recording every problem
 /// with its place instead of stopping at the first, and builds the config only if there is none.
 struct ConfigValidator {
-    static let projectKeys = ["project", "stopTimeout", "orphanPatterns", "compose", "containment", "services"]
-    static let serviceKeys = ["name", "command", "cwd", "env", "envFile", "dependsOn", "healthcheck", "stopSignal", "stopTimeout"]
+    static let projectKeys = ["project", "stopTimeout", "orphanPatterns", "compose", "containment", "logMaxSize", "logKeep",
+                              "services"]
+    static let serviceKeys = ["name", "command", "cwd", "env", "envFile", "dependsOn", "healthcheck", "stopSignal", "stopTimeout",
+                              "restart", "restartDelay", "maxRestarts", "oneshot"]
     static let healthCheckKinds = ["tcp", "http", "command"]
     static let healthCheckKeys = healthCheckKinds + ["timeout", "interval"]
     static let composeFileNames = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
@@ -50,6 +52,11 @@ struct ConfigValidator {
         let orphanPatterns = keys["orphanPatterns"].flatMap { self.orphanPatterns($0) } ?? []
         let compose = composeFile(keys["compose"])
         let containment = keys["containment"].flatMap { self.containment($0) } ?? .auto
+        let logMaxSize = keys["logMaxSize"].flatMap {
+            positiveNumber($0, at: "logMaxSize", of: "MiB", atMost: ServicesConfig.maximumLogMaxSize)
+        } ?? ServicesConfig.defaultLogMaxSize
+        let logKeep = keys["logKeep"].flatMap { wholeNumber($0, at: "logKeep", in: 0...ServicesConfig.maximumLogKeep) }
+            ?? ServicesConfig.defaultLogKeep
 
         var declarations: [Declaration] = []
         if let services = keys["services"], case .array(let items) = services.kind {
@@ -68,7 +75,7 @@ struct ConfigValidator {
         guard problems.isEmpty else { return nil }
         return ServicesConfig(project: project, root: root, file: file, stopTimeout: stopTimeout,
                               orphanPatterns: orphanPatterns, compose: compose, containment: containment,
-                              services: declarations.compactMap(\.config))
+                              logMaxSize: logMaxSize, logKeep: logKeep, services: declarations.compactMap(\.config))
     }
 
     // MARK: Project
@@ -150,6 +157,24 @@ struct ConfigValidator {
         let healthcheck = keys["healthcheck"].flatMap { healthCheck($0, at: "\(path).healthcheck") }
         let stopSignal = keys["stopSignal"].flatMap { self.stopSignal($0, at: "\(path).stopSignal") } ?? .term
         let stopTimeout = keys["stopTimeout"].flatMap { self.stopTimeout($0, at: "\(path).stopTimeout") } ?? projectStopTimeout
+        let restart = keys["restart"].flatMap { restartPolicy($0, at: "\(path).restart") } ?? .no
+        let restartDelay = keys["restartDelay"].flatMap {
+            positiveNumber($0, at: "\(path).restartDelay", of: "seconds", atMost: ServiceConfig.maximumRestartDelay)
+        } ?? ServiceConfig.defaultRestartDelay
+        let maxRestarts = keys["maxRestarts"].flatMap {
+            wholeNumber($0, at: "\(path).maxRestarts", in: 0...ServiceConfig.maximumMaxRestarts)
+        } ?? ServiceConfig.defaultMaxRestarts
+        let oneshot = keys["oneshot"].flatMap { bool($0, at: "\(path).oneshot") } ?? false
+        if oneshot {
+            // A task that succeeded is done; starting it again would run the migration twice.
+            if restart == .always {
+                report("\(path).restart", #"a oneshot is restarted only "on-failure" or never ("no"), not "always""#)
+            }
+            // Dependents wait for its exit 0, so a probe would have nothing to decide.
+            if keys["healthcheck"] != nil {
+                report("\(path).healthcheck", "a oneshot is ready when it exits 0 and takes no health check; remove 'healthcheck' or 'oneshot'")
+            }
+        }
 
         // Any problem refuses the whole file, so a service with a bad optional part may still be
         // built here from its defaults: it is never handed out.
@@ -157,7 +182,8 @@ struct ConfigValidator {
             declaration.config = ServiceConfig(
                 name: name, command: command, cwd: cwd, environment: fileEnvironment.merging(env) { $1 },
                 envFile: envFile, dependsOn: declaration.dependsOn, healthcheck: healthcheck,
-                stopSignal: stopSignal, stopTimeout: stopTimeout)
+                stopSignal: stopSignal, stopTimeout: stopTimeout, restart: restart, restartDelay: restartDelay,
+                maxRestarts: maxRestarts, oneshot: oneshot)
         }
         return declaration
     }
@@ -267,10 +293,12 @@ struct ConfigValidator {
             let found = given.isEmpty ? "" : ", got " + given.map { "'\($0)'" }.joined(separator: " and ")
             report(path, "expected exactly one of 'tcp', 'http' or 'command'\(found)")
         }
-        let timeout = keys["timeout"].flatMap { positiveSeconds($0, at: "\(path).timeout", atMost: HealthCheck.maximumTimeout) }
-            ?? HealthCheck.defaultTimeout
-        let interval = keys["interval"].flatMap { positiveSeconds($0, at: "\(path).interval", atMost: HealthCheck.maximumInterval) }
-            ?? HealthCheck.defaultInterval
+        let timeout = keys["timeout"].flatMap {
+            positiveNumber($0, at: "\(path).timeout", of: "seconds", atMost: HealthCheck.maximumTimeout)
+        } ?? HealthCheck.defaultTimeout
+        let interval = keys["interval"].flatMap {
+            positiveNumber($0, at: "\(path).interval", of: "seconds", atMost: HealthCheck.maximumInterval)
+        } ?? HealthCheck.defaultInterval
         guard given.count == 1, let kind = kinds.first else { return nil }
         return HealthCheck(kind: kind, timeout: timeout, interval: interval)
     }
@@ -303,6 +331,17 @@ struct ConfigValidator {
         return nil
     }
 
+    private mutating func restartPolicy(_ value: JSONValue, at path: String) -> RestartPolicy? {
+        if case .string(let name) = value.kind, let policy = RestartPolicy(rawValue: name) { return policy }
+        let names = RestartPolicy.allCases.map(\.rawValue)
+        var message = "expected one of \(names.map { JSONText.quote($0) }.joined(separator: ", ")), got \(value.summary)"
+        if case .string(let name) = value.kind, let suggestion = Spelling.closest(to: name, in: names) {
+            message += "; did you mean '\(suggestion)'?"
+        }
+        report(path, message)
+        return nil
+    }
+
     private mutating func stopSignal(_ value: JSONValue, at path: String) -> StopSignal? {
         if case .string(let name) = value.kind, let signal = StopSignal(rawValue: name) { return signal }
         let names = StopSignal.allCases.map(\.rawValue)
@@ -326,12 +365,31 @@ struct ConfigValidator {
         return number.value
     }
 
-    private mutating func positiveSeconds(_ value: JSONValue, at path: String, atMost maximum: Double) -> Double? {
+    /// A number of `unit`s (seconds, MiB) above 0 and at most `maximum`.
+    private mutating func positiveNumber(_ value: JSONValue, at path: String, of unit: String, atMost maximum: Double) -> Double? {
         guard case .number(let number) = value.kind, number.value > 0, number.value <= maximum else {
-            report(path, "expected a number of seconds above 0 and at most \(Int(maximum)), got \(value.summary)")
+            report(path, "expected a number of \(unit) above 0 and at most \(Int(maximum)), got \(value.summary)")
             return nil
         }
         return number.value
+    }
+
+    /// A count, written as an integer literal as a port is (`3.0` is refused).
+    private mutating func wholeNumber(_ value: JSONValue, at path: String, in range: ClosedRange<Int>) -> Int? {
+        guard case .number(let number) = value.kind, number.isInteger,
+              number.value >= Double(range.lowerBound), number.value <= Double(range.upperBound) else {
+            report(path, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(value.summary)")
+            return nil
+        }
+        return Int(number.value)
+    }
+
+    private mutating func bool(_ value: JSONValue, at path: String) -> Bool? {
+        guard case .bool(let flag) = value.kind else {
+            report(path, "expected true or false, got \(value.summary)")
+            return nil
+        }
+        return flag
     }
 
     // MARK: Across services

@@ -14,6 +14,12 @@ public struct ServicesConfig: Sendable, Equatable {
     public static let defaultStopTimeout: Double = 3
     /// An hour: the most any stop waits, for `stopTimeout` and `stop --timeout` alike.
     public static let maximumStopTimeout: Double = 3600
+    public static let defaultLogMaxSize: Double = 10
+    /// A tebibyte, in MiB: far above any log worth keeping, low enough that the size in bytes
+    /// stays an exact integer.
+    public static let maximumLogMaxSize: Double = 1_048_576
+    public static let defaultLogKeep = 3
+    public static let maximumLogKeep = 1000
 
     /// `[A-Za-z0-9_.-]+`; the compose project name.
     public var project: String
@@ -29,11 +35,17 @@ public struct ServicesConfig: Sendable, Equatable {
     public var compose: String?
     /// Whether services run in cgroups of their own.
     public var containment: ContainmentMode
+    /// MiB a service's log may grow to before it is rotated, in (0, `maximumLogMaxSize`];
+    /// fractions allowed.
+    public var logMaxSize: Double
+    /// Rotated files kept per service (`NAME.log.1` … `NAME.log.N`), 0...`maximumLogKeep`.
+    public var logKeep: Int
     /// In declaration order.
     public var services: [ServiceConfig]
 
     public init(project: String, root: String, file: String, stopTimeout: Double = ServicesConfig.defaultStopTimeout,
                 orphanPatterns: [String] = [], compose: String? = nil, containment: ContainmentMode = .auto,
+                logMaxSize: Double = ServicesConfig.defaultLogMaxSize, logKeep: Int = ServicesConfig.defaultLogKeep,
                 services: [ServiceConfig]) {
         self.project = project
         self.containment = containment
@@ -42,7 +54,14 @@ public struct ServicesConfig: Sendable, Equatable {
         self.stopTimeout = stopTimeout
         self.orphanPatterns = orphanPatterns
         self.compose = compose
+        self.logMaxSize = logMaxSize
+        self.logKeep = logKeep
         self.services = services
+    }
+
+    /// `logMaxSize` in bytes, at least 1, for the keeper that compares it with a file's size.
+    public var logMaxBytes: Int {
+        max(1, Int(logMaxSize * 1_048_576))
     }
 
     public func service(named name: String) -> ServiceConfig? {
@@ -62,6 +81,12 @@ public enum ContainmentMode: String, Sendable, Equatable, CaseIterable {
 
 /// One process devctl starts, supervises and stops.
 public struct ServiceConfig: Sendable, Equatable {
+    public static let defaultRestartDelay: Double = 1
+    /// An hour, as for every other number of seconds in services.json.
+    public static let maximumRestartDelay: Double = 3600
+    public static let defaultMaxRestarts = 10
+    public static let maximumMaxRestarts = 1_000_000
+
     /// `[A-Za-z0-9_-]+`, unique in the project: it is used in file names and `NAME:PID` lines.
     public var name: String
     public var command: ServiceCommand
@@ -77,10 +102,23 @@ public struct ServiceConfig: Sendable, Equatable {
     public var stopSignal: StopSignal
     /// Seconds: the service's own value, else the project's.
     public var stopTimeout: Double
+    /// When its keeper starts it again after it exits on its own.
+    public var restart: RestartPolicy
+    /// Seconds before the first restart, in (0, `maximumRestartDelay`]; the keeper doubles it
+    /// after each short run.
+    public var restartDelay: Double
+    /// Consecutive short-lived restarts before the keeper gives up (state `failed`),
+    /// 0...`maximumMaxRestarts`.
+    public var maxRestarts: Int
+    /// A task meant to exit (a migration, code generation): dependents wait for its exit 0
+    /// instead of a health check, which it never has.
+    public var oneshot: Bool
 
     public init(name: String, command: ServiceCommand, cwd: String, environment: [String: String] = [:],
                 envFile: String? = nil, dependsOn: [String] = [], healthcheck: HealthCheck? = nil,
-                stopSignal: StopSignal = .term, stopTimeout: Double = ServicesConfig.defaultStopTimeout) {
+                stopSignal: StopSignal = .term, stopTimeout: Double = ServicesConfig.defaultStopTimeout,
+                restart: RestartPolicy = .no, restartDelay: Double = ServiceConfig.defaultRestartDelay,
+                maxRestarts: Int = ServiceConfig.defaultMaxRestarts, oneshot: Bool = false) {
         self.name = name
         self.command = command
         self.cwd = cwd
@@ -90,6 +128,10 @@ public struct ServiceConfig: Sendable, Equatable {
         self.healthcheck = healthcheck
         self.stopSignal = stopSignal
         self.stopTimeout = stopTimeout
+        self.restart = restart
+        self.restartDelay = restartDelay
+        self.maxRestarts = maxRestarts
+        self.oneshot = oneshot
     }
 }
 
