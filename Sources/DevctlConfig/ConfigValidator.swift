@@ -104,8 +104,8 @@ struct ConfigValidator {
             if pattern.isEmpty {
                 // It would match every command line in the project folder.
                 report(path, "an empty pattern would match every process")
-            } else if (try? NSRegularExpression(pattern: pattern)) == nil {
-                report(path, "invalid regular expression \(JSONText.quote(pattern))")
+            } else if let problem = RegularExpressionSyntax.problem(in: pattern) {
+                report(path, "invalid regular expression \(JSONText.quote(pattern)): \(problem)")
             }
         }
         return patterns

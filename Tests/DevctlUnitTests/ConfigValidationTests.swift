@@ -433,7 +433,7 @@ import Testing
             "orphanPatterns[2]: expected a string, got 5",
         ])
         #expect(ConfigFixture().problems(#"{"orphanPatterns": ["vitest", "(", ""], "services": [{"name": "a", "command": "x"}]}"#) == [
-            #"orphanPatterns[1]: invalid regular expression "(""#,
+            #"orphanPatterns[1]: invalid regular expression "(": expected ')'"#,
             "orphanPatterns[2]: an empty pattern would match every process",
         ])
         #expect(ConfigFixture().problems(#"{"orphanPatterns": "vitest", "services": [{"name": "a", "command": "x"}]}"#) == [
