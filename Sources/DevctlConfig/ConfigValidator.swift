@@ -9,7 +9,7 @@ struct ConfigValidator {
                               "services"]
     static let serviceKeys = ["name", "command", "cwd", "env", "envFile", "dependsOn", "healthcheck", "stopSignal", "stopTimeout",
                               "restart", "restartDelay", "maxRestarts", "oneshot"]
-    static let healthCheckKinds = ["tcp", "http", "command"]
+    static let healthCheckKinds = ["tcp", "http", "command", "log"]
     static let healthCheckKeys = healthCheckKinds + ["timeout", "interval"]
     static let composeFileNames = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
 
@@ -104,8 +104,8 @@ struct ConfigValidator {
             if pattern.isEmpty {
                 // It would match every command line in the project folder.
                 report(path, "an empty pattern would match every process")
-            } else if (try? NSRegularExpression(pattern: pattern)) == nil {
-                report(path, "invalid regular expression \(JSONText.quote(pattern))")
+            } else if let problem = RegularExpressionSyntax.problem(in: pattern) {
+                report(path, "invalid regular expression \(JSONText.quote(pattern)): \(problem)")
             }
         }
         return patterns
@@ -285,13 +285,15 @@ struct ConfigValidator {
             switch name {
             case "tcp": if let port = port(value, at: kindPath) { kinds.append(.tcp(port: port)) }
             case "http": if let url = httpURL(value, at: kindPath) { kinds.append(.http(url: url)) }
+            case "log": if let pattern = logPattern(value, at: kindPath) { kinds.append(.log(pattern: pattern)) }
             default: if let command = nonEmptyString(value, at: kindPath, expected: "a non-empty command") { kinds.append(.command(command)) }
             }
         }
         let given = Self.healthCheckKinds.filter { keys[$0] != nil }
         if given.count != 1 {
             let found = given.isEmpty ? "" : ", got " + given.map { "'\($0)'" }.joined(separator: " and ")
-            report(path, "expected exactly one of 'tcp', 'http' or 'command'\(found)")
+            let names = Self.healthCheckKinds.map { "'\($0)'" }
+            report(path, "expected exactly one of \(names.dropLast().joined(separator: ", ")) or \(names.last!)\(found)")
         }
         let timeout = keys["timeout"].flatMap {
             positiveNumber($0, at: "\(path).timeout", of: "seconds", atMost: HealthCheck.maximumTimeout)
@@ -339,6 +341,19 @@ struct ConfigValidator {
             message += "; did you mean '\(suggestion)'?"
         }
         report(path, message)
+        return nil
+    }
+
+    private mutating func logPattern(_ value: JSONValue, at path: String) -> String? {
+        guard let pattern = string(value, at: path, expected: "a regular expression") else { return nil }
+        if pattern.isEmpty {
+            // It would pass on the run's first line, whatever the service says there.
+            report(path, "an empty pattern would match any line; give the text that means the service is ready")
+        } else if let problem = RegularExpressionSyntax.problem(in: pattern) {
+            report(path, "invalid regular expression \(JSONText.quote(pattern)): \(problem)")
+        } else {
+            return pattern
+        }
         return nil
     }
 

@@ -176,6 +176,9 @@ public struct HealthCheck: Sendable, Equatable {
         case http(url: String)
         /// Run by `/bin/sh -c` in the service's folder and environment; exit 0 means healthy.
         case command(String)
+        /// A regular expression (`NSRegularExpression` syntax) matched against each line the
+        /// service wrote in its newest run; a match means healthy.
+        case log(pattern: String)
     }
 
     public var kind: Kind
@@ -202,7 +205,7 @@ public struct HealthCheck: Sendable, Equatable {
                   let host = components.host?.lowercased(),
                   ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else { return nil }
             return components.port ?? (components.scheme?.lowercased() == "https" ? 443 : 80)
-        case .command:
+        case .command, .log:
             return nil
         }
     }

@@ -7,6 +7,7 @@ import DevctlTracking
 /// `up` all judge health the same way.
 public struct HealthCheckRunner: Sendable {
     public let launcher: ServiceLauncher
+    private let logChecks = LogReadiness.Cache()
 
     public init(launcher: ServiceLauncher) { self.launcher = launcher }
 
@@ -31,6 +32,11 @@ public struct HealthCheckRunner: Sendable {
         case .command(let command):
             return CommandProbe.run(command, workingDirectory: service.cwd,
                                     environment: launcher.environment(for: service), timeout: timeout)
+        case .log(let pattern):
+            guard let readiness = logChecks.readiness(for: pattern) else {
+                return .unhealthy("invalid regular expression /\(pattern)/")
+            }
+            return readiness.probe(logFile: launcher.project.store.logFile(for: service.name))
         }
     }
 }

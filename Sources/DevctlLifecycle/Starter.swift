@@ -130,6 +130,7 @@ extension HealthCheck {
         case .tcp(let port): "tcp 127.0.0.1:\(port)"
         case .http(let url): "http \(url)"
         case .command(let command): "command '\(command)'"
+        case .log(let pattern): "log /\(pattern)/"
         }
     }
 }

@@ -312,10 +312,10 @@ import Testing
     // MARK: Health checks
 
     @Test(arguments: [
-        ("{}", "services[0].healthcheck: expected exactly one of 'tcp', 'http' or 'command'"),
-        (#"{"timeout": 3}"#, "services[0].healthcheck: expected exactly one of 'tcp', 'http' or 'command'"),
+        ("{}", "services[0].healthcheck: expected exactly one of 'tcp', 'http', 'command' or 'log'"),
+        (#"{"timeout": 3}"#, "services[0].healthcheck: expected exactly one of 'tcp', 'http', 'command' or 'log'"),
         (#"{"tcp": 80, "http": "http://localhost/"}"#,
-         "services[0].healthcheck: expected exactly one of 'tcp', 'http' or 'command', got 'tcp' and 'http'"),
+         "services[0].healthcheck: expected exactly one of 'tcp', 'http', 'command' or 'log', got 'tcp' and 'http'"),
         ("8000", #"services[0].healthcheck: expected an object such as {"tcp": 8000}, got 8000"#),
         (#"{"command": " "}"#, #"services[0].healthcheck.command: expected a non-empty command, got " ""#),
     ])
@@ -344,6 +344,35 @@ import Testing
         #expect(HealthCheck(kind: .http(url: "https://localhost/")).port == 443)
         #expect(HealthCheck(kind: .http(url: "http://example.com:8000/")).port == nil)
         #expect(HealthCheck(kind: .command("true")).port == nil)
+        #expect(HealthCheck(kind: .log(pattern: "listening on :8000")).port == nil)
+    }
+
+    @Test func readsALogHealthCheckWithItsTimes() throws {
+        let config = try ConfigFixture().load(
+            #"{"services": [{"name": "a", "command": "x", "healthcheck": {"log": "ready( in \\d+ ms)?$", "timeout": 5, "interval": 0.5}}]}"#)
+        #expect(config.services[0].healthcheck == HealthCheck(kind: .log(pattern: #"ready( in \d+ ms)?$"#), timeout: 5, interval: 0.5))
+        #expect(config.services[0].healthcheck?.summary == #"log /ready( in \d+ ms)?$/"#)
+    }
+
+    @Test(arguments: [
+        (#""(""#, #"services[1].healthcheck.log: invalid regular expression "(": expected ')'"#),
+        (#""[a-""#, #"services[1].healthcheck.log: invalid regular expression "[a-": expected ']'"#),
+        (#""*ready""#, #"services[1].healthcheck.log: invalid regular expression "*ready": quantifier '*' must appear after expression"#),
+        (#""""#, "services[1].healthcheck.log: an empty pattern would match any line; give the text that means the service is ready"),
+        ("true", "services[1].healthcheck.log: expected a regular expression, got true"),
+        (#"["ready"]"#, "services[1].healthcheck.log: expected a regular expression, got an array"),
+    ])
+    func rejectsALogPatternThatDoesNotCompile(pattern: String, expected: String) {
+        #expect(ConfigFixture().problems(
+            #"{"services": [{"name": "a", "command": "x"}, {"name": "b", "command": "x", "healthcheck": {"log": \#(pattern)}}]}"#
+        ) == [expected])
+    }
+
+    @Test func aLogHealthCheckIsOneKindAmongTheOthers() {
+        #expect(ConfigFixture().serviceProblems(#""healthcheck": {"log": "ready", "tcp": 80, "timeout": 0}"#) == [
+            "services[0].healthcheck: expected exactly one of 'tcp', 'http', 'command' or 'log', got 'tcp' and 'log'",
+            "services[0].healthcheck.timeout: expected a number of seconds above 0 and at most 3600, got 0",
+        ])
     }
 
     // MARK: Stop signals
@@ -433,7 +462,7 @@ import Testing
             "orphanPatterns[2]: expected a string, got 5",
         ])
         #expect(ConfigFixture().problems(#"{"orphanPatterns": ["vitest", "(", ""], "services": [{"name": "a", "command": "x"}]}"#) == [
-            #"orphanPatterns[1]: invalid regular expression "(""#,
+            #"orphanPatterns[1]: invalid regular expression "(": expected ')'"#,
             "orphanPatterns[2]: an empty pattern would match every process",
         ])
         #expect(ConfigFixture().problems(#"{"orphanPatterns": "vitest", "services": [{"name": "a", "command": "x"}]}"#) == [
