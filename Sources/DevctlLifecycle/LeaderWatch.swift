@@ -52,8 +52,10 @@ final class LeaderWatch: Sendable {
             return .running
         case .done:
             return .done
+        case .dead where record.lastExit?.succeeded == true:
+            return .ended("exited with status 0, and nothing it started is left")
         case .dead, .failed:
-            let exit = record.lastExit.map(Self.describe) ?? "exited"
+            let exit = record.lastExit.map(\.description) ?? "exited"
             return .ended(record.state == .failed ? "\(exit); gave up after \(record.restarts) restarts" : exit)
         case .running:
             if record.daemonized {
@@ -61,7 +63,7 @@ final class LeaderWatch: Sendable {
                 return survivors().isEmpty ? .ended("exited with status 0, and what it started is gone too") : .running
             }
             guard let leader = record.leader, !Self.isAlive(leader) else { return .running }
-            if let exit = record.lastExit { return .ended(Self.describe(exit)) }
+            if let exit = record.lastExit { return .ended(exit.description) }
             // The keeper is gone (killed) and so is the leader: nobody saw how it ended.
             return Self.isAlive(record.keeper) ? .running : .ended("exited (its keeper is gone, so how is unknown)")
         }
@@ -73,12 +75,13 @@ final class LeaderWatch: Sendable {
         return nil
     }
 
-    /// "exited with status 3", "killed by SIGKILL": as the rest of `start` words an exit.
-    static func describe(_ exit: SupervisionRecord.Exit) -> String {
-        switch exit.cause {
-        case .code(let code): "exited with status \(code)"
-        case .signal(let signal): "killed by \(signal)"
-        }
+    /// For a service without a health check, which must stay up through a short settle: any exit
+    /// meanwhile fails the start, even one its keeper restarts.
+    func settleFailure() -> String? {
+        if let reason = exitReason() { return reason }
+        guard let record = store.supervision(of: service), !record.daemonized, let exit = record.lastExit,
+              record.state == .restarting || record.restarts > 0 else { return nil }
+        return "\(exit); its keeper restarts it"
     }
 
     /// Alive, or not provably gone (a read that fails proves nothing).

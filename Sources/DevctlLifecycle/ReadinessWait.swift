@@ -14,10 +14,14 @@ struct ReadinessWait: Sendable {
 
     /// How the wait for `service` (led by `pid`, spawned by this start or not) ended. `gone`
     /// says why waiting is pointless ("exited with status 1"), or nil while the service lives.
-    func wait(for service: ServiceConfig, pid: Int32, spawned: Bool, since start: ContinuousClock.Instant,
+    /// A oneshot is ready when its keeper records exit 0 (`watch` follows it).
+    func wait(for service: ServiceConfig, pid: Int32, spawned: Bool, since start: ContinuousClock.Instant, watch: LeaderWatch?,
               gone: @escaping @Sendable () -> String?, report: @Sendable (StartEvent) -> Void) -> StartOutcome {
         let outcome: StartOutcome
-        if let check = service.healthcheck {
+        if service.oneshot, let watch {
+            report(.waiting(name: service.name, check: "its exit 0"))
+            outcome = finish(watch, pid: pid, spawned: spawned, gone: gone)
+        } else if let check = service.healthcheck {
             report(.waiting(name: service.name, check: check.summary))
             let deadline = ContinuousClock.now + .seconds(check.timeout)
             let result = HealthWaiter.wait(timeout: check.timeout, interval: check.interval, probe: {
@@ -47,8 +51,22 @@ struct ReadinessWait: Sendable {
             project.events.record("health", service: service.name, pid: pid, outcome: "failed", detail: reason)
             let tail = LogReader.newestRunTail(path: project.store.logFile(for: service.name), service: service.name, count: 5)
             report(.failed(name: service.name, reason: reason, logTail: tail))
-        case .skipped:
+        case .skipped, .alreadyDone:
             break
+        }
+    }
+
+    /// A oneshot runs to its end however long it takes (Ctrl-C ends the wait): exit 0 is ready,
+    /// anything else fails the start with the exit status.
+    private func finish(_ watch: LeaderWatch, pid: Int32, spawned: Bool, gone: () -> String?) -> StartOutcome {
+        var backoff = Backoff(maximum: 0.05)
+        while true {
+            switch watch.progress() {
+            case .done: return spawned ? .started(pid: pid) : .alreadyRunning(pid: pid)
+            case .ended(let reason): return .failed(reason)
+            case .running: if let reason = gone() { return .failed(reason) }
+            }
+            backoff.pause()
         }
     }
 

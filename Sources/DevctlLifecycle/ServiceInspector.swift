@@ -138,6 +138,7 @@ public struct ServiceInspector: Sendable {
         let keeper = scan.processes[record.keeper.pid]
         runtime.supervised = keeper.map { !$0.isGone && $0.stat.startTime == record.keeper.startTime } ?? false
         guard runtime.state == .dead, runtime.unproven == nil else { return }
+        if let exit = record.lastExit { runtime.note = exit.description }
         switch record.state {
         case .restarting where runtime.supervised: runtime.state = .restarting
         case .failed: runtime.state = .failed

@@ -15,6 +15,8 @@ public struct StartPlan: Sendable {
     public var awaitingHealth: [String: ProcessIdentity] = [:]
     /// Dead tracking entries to remove, with why they are dead.
     public var cleared: [(name: String, entry: TrackedService, reason: String)] = []
+    /// Oneshots that already ran to their exit 0: done, and not run again.
+    public var finished: [String] = []
     /// Services to spawn, in configuration order.
     public var toSpawn: [String] = []
     /// Services whose tracked process could not be checked: spawning a twin is never safe.
@@ -27,6 +29,8 @@ public struct StartPlan: Sendable {
             guard let runtime = inspection.runtime(name) else { continue }
             if let reason = runtime.unproven {
                 plan.unproven[name] = reason
+            } else if runtime.state == .done {
+                plan.finished.append(name)
             } else if let leader = runtime.leader {
                 plan.adopted.append((name, leader))
                 if configs[name]?.healthcheck != nil, runtime.state == .running {

@@ -49,9 +49,12 @@ struct StartScheduler {
             progress[name] = .done(.alreadyRunning(pid: leader.pid))
             if let identity = plan.awaitingHealth[name] {
                 progress[name] = .waitingUntilReady
-                awaitReady(name, pid: identity.pid, spawned: false) { Self.exitReason(identity) }
+                let watch = configs[name]?.oneshot == true
+                    ? LeaderWatch(pid: identity.pid, service: name, marker: project.marker, cgroup: nil, store: project.store) : nil
+                awaitReady(name, pid: identity.pid, spawned: false, watch: watch) { Self.exitReason(identity) }
             }
         }
+        for name in plan.finished { progress[name] = .done(.alreadyDone) }
         for (name, reason) in plan.unproven {
             progress[name] = .done(.failed("cannot tell whether it is running: \(reason)"))
             report(.failed(name: name, reason: "cannot tell whether it is running: \(reason)", logTail: []))
@@ -129,7 +132,8 @@ struct StartScheduler {
         let watch = LeaderWatch(pid: entry.pid, service: service.name, marker: project.marker, cgroup: cgroup,
                                  store: project.store)
         watches[service.name] = watch
-        awaitReady(service.name, pid: entry.pid, spawned: true, gone: watch.exitReason)
+        awaitReady(service.name, pid: entry.pid, spawned: true, watch: watch,
+                   gone: service.healthcheck == nil ? watch.settleFailure : watch.exitReason)
         return .waitingUntilReady
     }
 
@@ -141,12 +145,13 @@ struct StartScheduler {
     }
 
     /// Waits for `name` on a thread of its own and wakes the loop when it is done.
-    private func awaitReady(_ name: String, pid: Int32, spawned: Bool, gone: @escaping @Sendable () -> String?) {
+    private func awaitReady(_ name: String, pid: Int32, spawned: Bool, watch: LeaderWatch?,
+                            gone: @escaping @Sendable () -> String?) {
         guard let service = configs[name] else { return }
         let readiness = ReadinessWait(project: project, checks: HealthCheckRunner(launcher: launcher), settleTime: settleTime)
         let options = options, report = report, completions = completions, start = ContinuousClock.now
         Concurrently.detach {
-            let outcome = readiness.wait(for: service, pid: pid, spawned: spawned, since: start, gone: {
+            let outcome = readiness.wait(for: service, pid: pid, spawned: spawned, since: start, watch: watch, gone: {
                 options.isCancelled() ? "start interrupted" : gone()
             }, report: report)
             completions.add(name, outcome)

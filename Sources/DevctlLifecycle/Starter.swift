@@ -28,6 +28,8 @@ public struct StartOptions: Sendable {
 public enum StartEvent: Sendable {
     case ignoredEntry(String)
     case alreadyRunning(name: String, pid: Int32)
+    /// A oneshot that already ran to its exit 0: not run again until a stop clears it.
+    case alreadyDone(name: String)
     case clearedDeadEntry(name: String, pid: Int32, reason: String)
     case spawned(name: String, pid: Int32, step: Int, of: Int)
     case waiting(name: String, check: String)
@@ -41,6 +43,7 @@ public enum StartEvent: Sendable {
 public enum StartOutcome: Sendable, Equatable {
     case started(pid: Int32)
     case alreadyRunning(pid: Int32)
+    case alreadyDone
     /// `leftRunning`: the leader of a service that was spawned but never became healthy, which
     /// a start does not stop.
     case failed(String, leftRunning: Int32? = nil)
@@ -95,6 +98,11 @@ public struct Starter: Sendable {
         var ledger = TrackingLedger(store: project.store, entries: tracking.entries, order: project.config.services.map(\.name))
         try ledger.apply(plan)
         for (name, leader) in plan.adopted { report(.alreadyRunning(name: name, pid: leader.pid)) }
+        for name in plan.finished { report(.alreadyDone(name: name)) }
+        // A keeper still waiting to restart a service about to be started afresh must be gone
+        // first, or two keepers would run it.
+        let waiting = plan.cleared.map(\.name).filter { inspection.runtime($0)?.supervised == true }
+        KeeperStandDown.awaitExit(KeeperStandDown.tell(waiting, store: project.store).told)
         for (name, old, reason) in plan.cleared { report(.clearedDeadEntry(name: name, pid: old.pid, reason: reason)) }
 
         var outcomes = [String: StartOutcome]()

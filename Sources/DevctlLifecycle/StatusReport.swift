@@ -84,6 +84,8 @@ public struct StatusCollector: Sendable {
                 status.restarts = record.restarts
                 status.restartAt = runtime.state == .restarting ? record.restartAt : nil
                 status.supervised = runtime.supervised
+                // The state says how it ended ("dead (exit 3, 12 s ago)"); no need to say it twice.
+                if status.pid == nil, record.lastExit != nil { status.note = nil }
             }
             return status
         }

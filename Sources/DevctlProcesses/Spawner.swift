@@ -34,7 +34,7 @@ public enum Spawner {
                              placement: Placement, cgroup: CgroupFolder? = nil) throws(SpawnError) -> Int32 {
         let errorDescriptor = errorDescriptor ?? outputDescriptor
         guard let program = arguments.first, !program.isEmpty else { throw SpawnError(message: "empty command") }
-        let executable = try resolve(program, path: environment["PATH"] ?? defaultSearchPath)
+        let executable = try resolve(program, path: environment["PATH"] ?? defaultSearchPath, from: workingDirectory)
         let environmentLines = environment.map { "\($0.key)=\($0.value)" }.sorted()
         var joining: (folder: Int32, procs: Int32) = (-1, -1)
         if let cgroup {
@@ -76,7 +76,8 @@ public enum Spawner {
             if let workingDirectory, !FileSystem.isDirectory(workingDirectory) {
                 throw SpawnError(message: "cannot enter '\(workingDirectory)': \(Errno(rawValue: code))")
             }
-            if code == ENOENT, let interpreter = missingInterpreter(of: executable) {
+            let located = executable.hasPrefix("/") || workingDirectory == nil ? executable : workingDirectory! + "/" + executable
+            if code == ENOENT, let interpreter = missingInterpreter(of: located) {
                 throw SpawnError(message: "cannot execute '\(executable)': its interpreter '\(interpreter)' does not exist")
             }
             throw SpawnError(message: "cannot execute '\(executable)': \(Errno(rawValue: code))")
@@ -96,10 +97,12 @@ public enum Spawner {
     }
 
     /// The executable a program name refers to, as `execvp` would find it.
-    public static func resolve(_ program: String, path: String) throws(SpawnError) -> String {
+    /// A relative path (`./tool`) is relative to `workingDirectory`, where the child execs it.
+    public static func resolve(_ program: String, path: String, from workingDirectory: String? = nil) throws(SpawnError) -> String {
         if program.contains("/") {
-            guard access(program, F_OK) == 0 else { throw SpawnError(message: "'\(program)' does not exist") }
-            guard access(program, X_OK) == 0 else { throw SpawnError(message: "'\(program)' is not executable") }
+            let located = program.hasPrefix("/") || workingDirectory == nil ? program : workingDirectory! + "/" + program
+            guard access(located, F_OK) == 0 else { throw SpawnError(message: "'\(program)' does not exist") }
+            guard access(located, X_OK) == 0 else { throw SpawnError(message: "'\(program)' is not executable") }
             return program
         }
         var foundButNotExecutable: String?

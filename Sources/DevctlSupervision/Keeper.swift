@@ -13,6 +13,8 @@ import Glibc
 public struct Keeper {
     let spec: KeeperSpec
     let store: TrackingStore
+    /// The audit trail: each exit, restart and surrender is there beside what devctl did.
+    let events: EventLog
     var log: StampedLogWriter
     let signals: SignalDescriptor
     let output: PipeDescriptors
@@ -80,6 +82,7 @@ public struct Keeper {
               let spec = KeeperSpec.decode(bytes) else { throw KeeperError("cannot read its specification \(specFile)") }
         self.spec = spec
         store = TrackingStore(root: spec.root)
+        events = EventLog(path: store.eventsFile, warn: { _ in })
         signal(SIGPIPE, SIG_IGN)
         try KeeperError.wrap("become a subreaper") { () throws(SystemCallError) in try Subreaper.enable() }
         signals = try KeeperError.wrap("watch signals") { () throws(SystemCallError) in
@@ -226,6 +229,8 @@ public struct Keeper {
         let decision = RestartDecision.decide(policy: spec.restart, exit: Self.exitRecord(exit).cause, ranFor: ranFor,
                                               standingDown: standingDown, firstDelay: spec.restartDelay,
                                               maxRestarts: spec.maxRestarts, history: &history)
+        events.record("exit", service: spec.service, pid: ended.leader.pid, outcome: Self.outcome(of: decision, exit: exit, oneshot: spec.oneshot),
+                      detail: "\(exit)")
         switch decision {
         case .restart(let delay):
             record.state = .restarting
@@ -266,6 +271,8 @@ public struct Keeper {
         do {
             try spawnRun()
             trackingBehind = run?.leader
+            events.record("restart", service: spec.service, pid: run?.leader.pid, outcome: "spawned",
+                          detail: "restart \(history.restarts)")
         } catch {
             note(ServiceLog.note("gave-up", service: spec.service, "cannot restart it: \(error)"))
             record.state = .failed
@@ -312,6 +319,15 @@ public struct Keeper {
         switch exit {
         case .exited(let code): SupervisionRecord.Exit(.code(code), at: LogStamp.nowMilliseconds())
         case .signalled(let signal): SupervisionRecord.Exit(.signal(signal), at: LogStamp.nowMilliseconds())
+        }
+    }
+
+    /// The `outcome` of an exit in the audit trail.
+    static func outcome(of decision: RestartDecision, exit: ExitStatus, oneshot: Bool) -> String {
+        switch decision {
+        case .restart: "restarting"
+        case .giveUp: "failed"
+        case .stay: oneshot && exit == .exited(0) ? "done" : "dead"
         }
     }
 

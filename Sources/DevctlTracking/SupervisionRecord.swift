@@ -24,7 +24,7 @@ public struct SupervisionRecord: Sendable, Equatable {
     }
 
     /// How a run ended, and when (milliseconds since the epoch).
-    public struct Exit: Sendable, Equatable {
+    public struct Exit: Sendable, Equatable, CustomStringConvertible {
         public enum Cause: Sendable, Equatable {
             case code(Int32)
             case signal(Signal)
@@ -43,6 +43,14 @@ public struct SupervisionRecord: Sendable, Equatable {
             switch cause {
             case .code(let code): "exit \(code)"
             case .signal(let signal): signal.name
+            }
+        }
+
+        /// "exited with status 3", "killed by SIGKILL": as `start`, `stop` and `up` word an exit.
+        public var description: String {
+            switch cause {
+            case .code(let code): "exited with status \(code)"
+            case .signal(let signal): "killed by \(signal)"
             }
         }
 

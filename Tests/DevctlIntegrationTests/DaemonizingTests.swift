@@ -32,6 +32,6 @@ import Testing
         defer { project.cleanUp() }
         let start = project.devctl("start")
         #expect(start.exitCode == 1, "\(start)")
-        #expect(start.stdout.contains("exited with status 0 and left nothing devctl can follow"), "\(start)")
+        #expect(start.stdout.contains("exited with status 0, and nothing it started is left"), "\(start)")
     }
 }

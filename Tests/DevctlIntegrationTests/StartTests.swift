@@ -79,7 +79,12 @@ import Testing
         let descriptors = try #require(KernelProcessEntry.descriptors(of: pid))
         #expect(descriptors.keys.sorted() == [0, 1, 2])
         #expect(descriptors[0] == "/dev/null")
-        #expect(descriptors[1]?.hasSuffix("/.pids/logs/fds.log") == true)
+        // Output goes to its keeper, its parent, through one pipe for stdout and stderr.
+        #expect(descriptors[1]?.hasPrefix("pipe:[") == true, "\(descriptors)")
+        #expect(descriptors[2] == descriptors[1])
+        let keeper = try #require(KernelProcessEntry(pid: pid)?.parent)
+        #expect(KernelProcessEntry(pid: keeper)?.arguments.first?.hasSuffix("devctl-keeper") == true)
+        #expect(KernelProcessEntry.descriptors(of: keeper)?.values.contains(descriptors[1]!) == true)
     }
 
     @Test func serviceStartsWithEmptySignalMaskEvenWhenDevctlIgnoresSIGINT() throws {

@@ -75,7 +75,7 @@ public struct RestartCommand: Command, Equatable {
         for (name, outcome) in start.outcomes where names.contains(name) {
             let pid: Int32? = switch outcome {
             case .started(let pid), .alreadyRunning(let pid): pid
-            case .failed, .skipped: nil
+            case .failed, .skipped, .alreadyDone: nil
             }
             project.events.record("restart", service: name, pid: pid, outcome: outcome.isFailure ? "failed" : "restarted")
         }

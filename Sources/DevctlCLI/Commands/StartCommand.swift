@@ -125,6 +125,8 @@ public struct StartCommand: Command, Equatable {
             terminal.warning(warning)
         case .alreadyRunning(let name, let pid):
             terminal.line("      \(name) already running (pid \(pid)), left alone")
+        case .alreadyDone(let name):
+            terminal.line("      \(name) already done (exit 0), not run again")
         case .clearedDeadEntry(let name, let pid, let reason):
             terminal.line("      \(name): cleared dead entry pid \(pid) (\(ForeignText.escaped(reason)))")
         case .spawned(let name, let pid, let step, let total):
@@ -158,6 +160,7 @@ public struct StartCommand: Command, Equatable {
             switch outcome {
             case .started(let pid): table.append([name, "\(pid)", "\(terminal.ok) started"])
             case .alreadyRunning(let pid): table.append([name, "\(pid)", "\(terminal.ok) already running"])
+            case .alreadyDone: table.append([name, "-", "\(terminal.ok) already done"])
             case .failed(let reason, let pid?):
                 table.append([name, "\(pid)", "\(terminal.fail) \(ForeignText.escaped(reason)); left running"])
             case .failed(let reason, nil): table.append([name, "-", "\(terminal.fail) \(ForeignText.escaped(reason))"])

@@ -60,9 +60,10 @@ public struct UpCommand: Command, Equatable {
         let failed = report.outcomes.filter { $0.outcome.isFailure }.map(\.name)
         // The start already showed the last lines of a service that failed.
         for log in logs where failed.contains(log.service) { positions[log.service] = LogPosition.end(of: log.path) }
+        // A service that failed but was left running is still this session's, never "started
+        // by another devctl".
         let watch = ServiceWatch(project: project, services: report.outcomes.map { name, outcome in
-            let leader = outcome.isFailure ? nil : entries.first { $0.name == name }
-            return (name, leader, report.spawned.contains(name))
+            (name, entries.first { $0.name == name && report.spawned.contains(name) || !outcome.isFailure && $0.name == name })
         })
         let printer = ServiceLines(shown: session, configured: project.config.services.map(\.name), colored: terminal.colored)
         let show: (LogLine) -> Bool = { line in
@@ -97,7 +98,8 @@ public struct UpCommand: Command, Equatable {
         follower.flush(show)
         terminal.line(StopCommand.account(stop, terminal: terminal))
         switch ending {
-        case .signal, .allExited(cleanly: true): return stop.succeeded ? ExitCode.success : ExitCode.failure
+        case .signal, .allExited(cleanly: true):
+            return stop.succeeded && (failed.isEmpty || report.cancelled) ? ExitCode.success : ExitCode.failure
         default: return ExitCode.failure
         }
     }
@@ -106,18 +108,19 @@ public struct UpCommand: Command, Equatable {
     /// failure that ends the session, or no service is left running.
     private static func follow(watch: ServiceWatch, follower: LogFollower, show: (LogLine) -> Bool, terminal: Terminal,
                                exitOnFailure: Bool) -> Ending {
-        var exits = [ExitStatus?]()
+        var exits = [(exit: SupervisionRecord.Exit?, next: ServiceWatch.Next)]()
         while SignalTrap.count == 0 {
             let events = watch.poll()
             // A service's last words come before the news of its exit.
             follower.poll(show)
             for event in events {
                 announce(event, terminal: terminal)
-                if case .exited(_, _, let status) = event { exits.append(status) }
+                if case .exited(_, _, let exit, let next) = event { exits.append((exit, next)) }
             }
             if exitOnFailure, !exits.isEmpty { return .failure }
             if watch.running.isEmpty {
-                return exits.isEmpty ? .stoppedElsewhere : .allExited(cleanly: exits.allSatisfy { $0 == .exited(0) })
+                let cleanly = exits.allSatisfy { $0.exit?.succeeded == true && $0.next != .failed(restarts: 0) }
+                return exits.isEmpty ? .stoppedElsewhere : .allExited(cleanly: cleanly)
             }
             usleep(pollInterval)
         }
@@ -172,11 +175,21 @@ public struct UpCommand: Command, Equatable {
 
     static func announce(_ event: ServiceWatch.Event, terminal: Terminal) {
         switch event {
-        case .exited(let name, let pid, let status?):
-            let symbol = status == .exited(0) ? terminal.warn : terminal.fail
-            terminal.line("\(symbol) \(name) \(status) (pid \(pid))")
-        case .exited(let name, let pid, nil):
-            terminal.line("\(terminal.fail) \(name) exited (pid \(pid), adopted, so its exit status is unknown)")
+        case .exited(let name, _, let exit?, .done):
+            terminal.line("\(terminal.ok) \(name) finished (\(exit.summary))")
+        case .exited(let name, let pid, let exit?, let next):
+            let symbol = exit.succeeded && next.isFinal ? terminal.warn : terminal.fail
+            let then = switch next {
+            case .restarting(let seconds, let restart):
+                " — restarting in \(Format.span(seconds)) (\(Plural.ordinal(restart)) restart)"
+            case .failed(let restarts): " — gave up after \(Plural.counted(restarts, "restart"))"
+            case .done, .dead: ""
+            }
+            terminal.line("\(symbol) \(name) \(exit.description) (pid \(pid))\(then)")
+        case .exited(let name, let pid, nil, _):
+            terminal.line("\(terminal.fail) \(name) exited (pid \(pid); no keeper saw it, so its exit status is unknown)")
+        case .restarted(let name, let pid, let restart):
+            terminal.line("\(terminal.ok) \(name) restarted (pid \(pid), \(Plural.ordinal(restart)) restart)")
         case .stoppedElsewhere(let name, let pid):
             terminal.line("-  \(name) (pid \(pid)) was stopped by another devctl")
         case .startedElsewhere(let name, let pid, let previous?):
