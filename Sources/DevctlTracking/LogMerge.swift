@@ -1,7 +1,6 @@
 import DevctlProcesses
 import DevctlSystem
 import DevctlText
-import Foundation
 
 /// One output line of a service, as `logs` and `up` print it.
 public struct LogLine: Sendable, Equatable {
@@ -17,11 +16,12 @@ public struct LogLine: Sendable, Equatable {
 /// The lines one run of a service wrote: everything between its header and the next.
 public struct LogRun: Sendable, Equatable {
     public var service: String
-    /// The time in the run's header; nil for lines whose header was not read (or never written).
-    public var started: Date?
+    /// The time in the run's header, in milliseconds since the epoch; nil for lines whose header
+    /// was not read (or never written).
+    public var started: Int64?
     public var lines: [String]
 
-    public init(service: String, started: Date?, lines: [String]) {
+    public init(service: String, started: Int64?, lines: [String]) {
         self.service = service
         self.started = started
         self.lines = lines
@@ -32,17 +32,12 @@ public struct LogRun: Sendable, Equatable {
 /// run started, not when each line was written, so runs are ordered by their start time and the
 /// lines inside a run keep their order. Pure functions, so the ordering rules are unit-tested.
 public enum LogMerge {
-    /// The start time of a header line (`==> devctl <ISO 8601 time> start NAME: COMMAND`), or nil
-    /// when `line` is output. A line that merely begins like a header but has no valid time is output.
-    public static func headerTime(_ line: some StringProtocol) -> Date? {
-        guard line.hasPrefix(ServiceLog.headerPrefix) else { return nil }
-        let rest = line.dropFirst(ServiceLog.headerPrefix.count)
-        guard let end = rest.firstIndex(of: " ") else { return nil }
-        return try? timeFormat.parse(String(rest[..<end]))
+    /// The start time of a header line (`==> devctl <ISO 8601 time> start NAME: COMMAND`), in
+    /// milliseconds since the epoch, or nil when `line` is output. A line that merely begins like a
+    /// header but has no valid time is output.
+    public static func headerTime(_ line: some StringProtocol) -> Int64? {
+        ServiceLog.legacyHeaderTime(line)
     }
-
-    /// Accepts the time with or without fractional seconds.
-    private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// Splits a log's lines into runs at each header. Lines before the first header form a run
     /// without a time (the start of the window read, or a log written before devctl kept headers).
@@ -100,7 +95,7 @@ public enum LogMerge {
         }
     }
 
-    private static func isEarlier(_ lhs: Date?, than rhs: Date?) -> Bool {
+    private static func isEarlier(_ lhs: Int64?, than rhs: Int64?) -> Bool {
         switch (lhs, rhs) {
         case (nil, nil), (_?, nil): false
         case (nil, _?): true

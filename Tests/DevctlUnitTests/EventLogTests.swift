@@ -10,8 +10,8 @@ import Synchronization
 import Testing
 
 @Suite struct EventLogTests {
-    /// The timestamp is formatted by hand for speed; it must stay what readers of events.log and
-    /// of the log headers have always parsed.
+    /// The audit trail's time is a log stamp (`LogStamp`), formatted by hand for speed and without
+    /// Foundation; it must stay what readers of events.log and of the logs have always parsed.
     @Test func timestampIsWhatISO8601DateFormatterWrites() {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -19,8 +19,11 @@ import Testing
                                  4_102_444_799.999, -1.5, -0.0004]
         for seconds in moments {
             let date = Date(timeIntervalSince1970: seconds)
-            #expect(EventLog.timestamp(date) == formatter.string(from: date), "at \(seconds)")
+            let milliseconds = Int64((seconds * 1000).rounded())
+            #expect(LogStamp.format(milliseconds: milliseconds) == formatter.string(from: date), "at \(seconds)")
+            #expect(LogStamp.parse(formatter.string(from: date)) == milliseconds, "at \(seconds)")
         }
+        #expect(LogStamp.parse(EventLog.timestamp()) != nil)
     }
 
     @Test func eventsAreAppendedOneJSONLinePerEvent() throws {

@@ -14,8 +14,8 @@ import Testing
         "==> devctl \(time) start \(service): run-it"
     }
 
-    static func date(_ time: String) -> Date? {
-        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(time)
+    static func date(_ time: String) -> Int64? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(time)).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }
 
     @Test func headerLineGivesItsTimeAndOutputLinesGiveNone() {
