@@ -8,12 +8,13 @@ import Glibc
 #endif
 
 /// Follows several services' logs at once for `logs -f` and `up`: each poll reads what was
-/// appended since the last one and hands over complete lines, header lines left out. A log that
-/// is truncated (smaller than what was read) is read again from its start; one that is replaced
-/// by a new file (another inode at the path, as after a restart that re-creates it) is read to
-/// its end, then the new file from its start; one that does not exist yet is picked up when it
-/// appears. Only a regular file is followed: a link or a FIFO at a log's path is never read
-/// through or waited on, just not followed. Polling keeps it simple and works on every filesystem.
+/// appended since the last one and hands over complete lines, their stamps taken off and run
+/// headers left out. A log that is truncated (smaller than what was read) is read again from its
+/// start; one that is replaced by a new file (another inode at the path, as after a restart that
+/// re-creates it) is read to its end, then the new file from its start; one that does not exist
+/// yet is picked up when it appears. Only a regular file is followed: a link or a FIFO at a log's
+/// path is never read through or waited on, just not followed. Polling keeps it simple and works
+/// on every filesystem.
 public final class LogFollower {
     /// A line still being written is handed over whole once it ends, or in pieces of this size
     /// when a service writes endlessly without a newline.
@@ -32,11 +33,15 @@ public final class LogFollower {
     }
 
     private var logs: [Followed]
+    private let showingNotes: Bool
 
     /// `start` holds, per service, where reading begins (a `LogPosition` taken earlier); a log
-    /// without one, or whose file has changed since, is read from its start.
-    public init(logs: [(service: String, path: String)], start: [String: LogPosition]) {
+    /// without one, or whose file has changed since, is read from its start. `showingNotes` hands
+    /// over devctl's notes in the logs (`exit`, `gave-up`, `keeper`) too, as `logs -f` shows them;
+    /// without it only the services' output is, as `up` shows it (it announces exits itself).
+    public init(logs: [(service: String, path: String)], start: [String: LogPosition], showingNotes: Bool = false) {
         self.logs = logs.map { Followed(service: $0.service, path: $0.path, start: start[$0.service]) }
+        self.showingNotes = showingNotes
     }
 
     deinit {
@@ -50,9 +55,10 @@ public final class LogFollower {
     public func poll(_ emit: (LogLine) -> Bool) -> Bool {
         var any = false
         for index in logs.indices {
-            for line in readNew(&logs[index]) {
+            for stored in readNew(&logs[index]) {
+                guard let line = shown(stored, service: logs[index].service) else { continue }
                 any = true
-                guard emit(LogLine(service: logs[index].service, text: line)) else { return any }
+                guard emit(line) else { return any }
             }
         }
         return any
@@ -62,9 +68,19 @@ public final class LogFollower {
     public func flush(_ emit: (LogLine) -> Bool) {
         poll(emit)
         for index in logs.indices where !logs[index].pending.isEmpty {
-            let line = LogReader.text(logs[index].pending[...])
+            let stored = LogReader.text(logs[index].pending[...])
             logs[index].pending = []
-            if LogMerge.headerTime(line) == nil, !emit(LogLine(service: logs[index].service, text: line)) { return }
+            if let line = shown(stored, service: logs[index].service), !emit(line) { return }
+        }
+    }
+
+    /// The line as handed over, or nil for one left out.
+    private func shown(_ stored: String, service: String) -> LogLine? {
+        let entry = LogMerge.entry(stored, service: service, after: nil)
+        switch entry.kind {
+        case .output: return entry.line
+        case .note: return showingNotes ? entry.line : nil
+        case .runHeader: return nil
         }
     }
 
@@ -108,7 +124,7 @@ public final class LogFollower {
         return true
     }
 
-    /// Everything appended since the last read, as complete output lines.
+    /// Everything appended since the last read, as complete stored lines.
     private func drain(_ log: inout Followed) -> [String] {
         var lines = [String]()
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
@@ -129,6 +145,6 @@ public final class LogFollower {
                 log.pending.removeSubrange(..<Self.longestLine)
             }
         }
-        return lines.filter { LogMerge.headerTime($0) == nil }
+        return lines
     }
 }
