@@ -44,6 +44,19 @@ import Testing
         #expect(Self.poll(follower) == [])
     }
 
+    @Test func aLogRotatedSinceItsPositionWasTakenIsReadOnFromThere() throws {
+        let folder = FileKindFixture.folder()
+        defer { FileKindFixture.removeFolder(folder) }
+        let path = folder + "/api.log"
+        try FileSystem.append(path, Self.stamped("shown by the tail"))
+        let position = try #require(LogPosition.end(of: path))
+        try FileSystem.append(path, Self.stamped("written after the tail"))
+        #expect(rename(path, path + ".1") == 0)
+        try FileSystem.append(path, Self.stamped("in the new log"))
+        let follower = LogFollower(logs: [("api", path)], start: ["api": position])
+        #expect(Self.poll(follower) == ["api | written after the tail", "api | in the new log"])
+    }
+
     @Test func stampsAreTakenOffHeadersLeftOutAndNotesShownOnlyWhenAsked() throws {
         let folder = FileKindFixture.folder()
         defer { FileKindFixture.removeFolder(folder) }
@@ -61,5 +74,17 @@ import Testing
         }
         #expect(lines.map(\.text) == ["output", note, "unstamped"])
         #expect(lines.map { $0.stamp.flatMap(LogStamp.parse) != nil } == [true, true, false])
+    }
+
+    @Test func anUnfinishedLastLineOfAReplacedLogIsHandedOver() throws {
+        let folder = FileKindFixture.folder()
+        defer { FileKindFixture.removeFolder(folder) }
+        let path = folder + "/api.log"
+        try FileSystem.append(path, Self.stamped("whole") + Array("cut".utf8))
+        let follower = LogFollower(logs: [("api", path)], start: [:])
+        #expect(Self.poll(follower) == ["api | whole"])
+        #expect(rename(path, path + ".1") == 0)
+        try FileSystem.append(path, Self.stamped("new"))
+        #expect(Self.poll(follower) == ["api | cut", "api | new"])
     }
 }
