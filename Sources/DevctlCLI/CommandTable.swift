@@ -85,12 +85,19 @@ public enum CommandTable {
             arguments: "[NAME…]", acceptsNames: true, options: [quiet], command: RestartCommand.self),
         CommandSpec(
             name: "logs", abstract: "Show the last lines of each service's log, prefixed with its name.",
+            discussion: """
+                The lines of several services are merged in the order they arrived. devctl's
+                notes of exits and restarts are shown; the header of each start is not.
+                """,
             arguments: "[NAME…]", acceptsNames: true,
             options: [
                 .flag("follow", short: "f", help: "Keep printing new lines as they are written."),
                 .option(
                     "lines", short: "n", valueName: "N", kind: .count,
                     help: "How many lines of each log to show (default: 20)."),
+                .flag(
+                    "timestamps", short: "t",
+                    help: "Show the time each line arrived (RFC 3339, UTC), as stored in the log."),
             ], command: LogsCommand.self),
         CommandSpec(
             name: "pause", abstract: "Freeze services: SIGSTOP to each one's whole process tree.",

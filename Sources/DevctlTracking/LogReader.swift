@@ -20,72 +20,126 @@ public struct LogPosition: Sendable, Equatable {
     }
 }
 
-/// Reads the end of a service's log for `logs`: the last N output lines, grouped into runs by
-/// their header lines, reading backwards in growing windows so a big log costs only its end.
+/// Reads the end of a service's log for `logs`: the last N lines it shows, reading backwards in
+/// growing windows so a big log costs only its end, and on into the rotated files (`NAME.log.1`,
+/// `NAME.log.2`, …) when the log holds fewer because it was just rotated.
 public enum LogReader {
-    /// The most read back to find the header of the oldest run shown: past this, its lines are
-    /// shown without a time.
+    /// The most read back in one file to find the time of the oldest line shown (a line written
+    /// before stamps takes it from a line above it): past this, that line is shown without a time.
     static let maximumWindow: UInt64 = 16 << 20
 
     public struct Tail: Sendable {
-        public var runs: [LogRun]
+        /// The last lines `logs` shows — output and devctl's notes, run headers left out — oldest
+        /// first, each with the time it is merged by.
+        public var entries: [LogEntry]
         /// Where following the log goes on: just past the last complete line that was read.
         public var position: LogPosition
     }
 
-    /// The runs holding the last `count` output lines of the log at `path`, or nil when there is
-    /// no log. A last line still being written (no newline yet) is included unless `completeLinesOnly`,
+    /// The last `count` lines of the log at `path` that `logs` shows, or nil when there is no log.
+    /// A last line still being written (no newline yet) is included unless `completeLinesOnly`,
     /// which `logs -f` asks for so that the follower prints that line whole once it is finished.
-    /// Only a regular file is read (`FileSystem.openRegularFile`): a link or a FIFO at `path` is
-    /// an error, never read through or waited on.
+    /// Only regular files are read (`FileSystem.openRegularFile`): a link or a FIFO at `path`, or
+    /// at a rotated file read for the rest, is an error, never read through or waited on.
     public static func tail(path: String, service: String, count: Int,
                             completeLinesOnly: Bool = false) throws(RegularFileError) -> Tail? {
-        let fd: Int32
-        do {
-            fd = try FileSystem.openRegularFile(path, O_RDONLY)
-        } catch where error.isMissing {
-            return nil
+        guard let newest = try OpenLog(path) else { return nil }
+        defer { close(newest.descriptor) }
+        func shown(_ lines: [String]) -> ArraySlice<LogEntry> {
+            LogMerge.entries(of: lines, service: service).filter { $0.kind != .runHeader }.suffix(count)
         }
-        defer { close(fd) }
-        var info = stat()
-        try RegularFileError.catching(try systemCall("fstat(\(path))") { fstat(fd, &info) })
-        let size = UInt64(info.st_size)
+        func enough(_ lines: [String]) -> Bool {
+            let kept = shown(lines)
+            return kept.count >= count && kept.first.map { $0.time != nil } ?? true
+        }
+        let end = readBack(newest, completeLinesOnly: completeLinesOnly, enough: enough)
+        var lines = end.lines, wholeFile = end.fromStart
+        // Rotation renames NAME.log to NAME.log.1 and so on; a file already read (the log rotated
+        // while it was being read) is not read twice.
+        var read: Set<FileIdentity> = [newest.identity]
+        var older = 1
+        while wholeFile, !enough(lines), let rotated = try OpenLog("\(path).\(older)") {
+            defer { close(rotated.descriptor) }
+            older += 1
+            guard read.insert(rotated.identity).inserted else { continue }
+            let part = readBack(rotated, completeLinesOnly: false) { enough($0 + lines) }
+            lines = part.lines + lines
+            wholeFile = part.fromStart
+        }
+        let position = LogPosition(device: newest.identity.device, inode: newest.identity.inode, offset: end.followFrom)
+        return Tail(entries: Array(shown(lines)), position: position)
+    }
+
+    /// The last `count` lines the newest run of the log wrote — none when it wrote none yet, never an
+    /// earlier run's, never devctl's own — for `start` to show beside a service that failed, without
+    /// their stamps. Its end is enough: lines before a header that is not in it belong to the newest
+    /// run anyway. None from anything but a regular file.
+    public static func newestRunTail(path: String, service: String, count: Int) -> [String] {
+        guard let log = try? OpenLog(path) else { return [] }
+        defer { close(log.descriptor) }
+        let window: UInt64 = 16 << 10
+        let start = log.size > window ? log.size - window : 0
+        var lines = split(read(log.descriptor, from: start, to: log.size)[...])
+        if start > 0, !lines.isEmpty { lines.removeFirst() }
+        let entries = LogMerge.entries(of: lines, service: service)
+        let run = entries.lastIndex { $0.kind == .runHeader }.map { entries[($0 + 1)...] } ?? entries[...]
+        return Array(run.filter { $0.kind == .output }.map(\.line.text).suffix(count))
+    }
+
+    /// Which file: the same after a rename, another for a file created anew at the same path.
+    private struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// A log file open for reading, with its identity and its size when opened.
+    private struct OpenLog {
+        var descriptor: Int32
+        var identity: FileIdentity
+        var size: UInt64
+
+        /// Nil when there is no file at `path`.
+        init?(_ path: String) throws(RegularFileError) {
+            let fd: Int32
+            do {
+                fd = try FileSystem.openRegularFile(path, O_RDONLY)
+            } catch where error.isMissing {
+                return nil
+            }
+            var info = stat()
+            do {
+                try RegularFileError.catching(try systemCall("fstat(\(path))") { fstat(fd, &info) })
+            } catch {
+                close(fd)
+                throw error
+            }
+            descriptor = fd
+            identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            size = UInt64(info.st_size)
+        }
+    }
+
+    /// The end of a log, read backwards in growing windows until `enough` says its lines suffice,
+    /// the start of the file is reached or the window reaches `maximumWindow`. `fromStart` tells
+    /// whether the lines begin the file; `followFrom` is the offset just past the last complete line.
+    private static func readBack(_ log: OpenLog, completeLinesOnly: Bool, enough: ([String]) -> Bool)
+        -> (lines: [String], fromStart: Bool, followFrom: UInt64)
+    {
         var window: UInt64 = 16 << 10
         while true {
-            let start = size > window ? size - window : 0
-            let bytes = read(fd, from: start, to: size)
+            let start = log.size > window ? log.size - window : 0
+            let bytes = read(log.descriptor, from: start, to: log.size)
             let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n"))
             let completeEnd = lastNewline.map { $0 + 1 } ?? 0
             var lines = split(completeLinesOnly ? bytes[..<completeEnd] : bytes[...])
             // The first line of a window that does not start the file is probably cut.
             if start > 0, !lines.isEmpty { lines.removeFirst() }
-            let runs = LogMerge.runs(of: lines, service: service)
-            let kept = LogMerge.suffix(runs, count: count)
-            let oldestHasTime = kept.first.map { $0.started != nil } ?? true
-            let enough = kept.reduce(0) { $0 + $1.lines.count } >= count && oldestHasTime
-            if enough || start == 0 || window >= maximumWindow {
+            if enough(lines) || start == 0 || window >= maximumWindow {
                 let followFrom = start + UInt64(lastNewline == nil && start > 0 ? 0 : completeEnd)
-                let position = LogPosition(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: followFrom)
-                return Tail(runs: kept, position: position)
+                return (lines, start == 0, followFrom)
             }
             window *= 4
         }
-    }
-
-    /// The last `count` lines the newest run of the log wrote — none when it wrote none yet, never an
-    /// earlier run's — for `start` to show beside a service that failed. Its end is enough: lines
-    /// before a header that is not in it belong to the newest run anyway. None from anything but a
-    /// regular file.
-    public static func newestRunTail(path: String, service: String, count: Int) -> [String] {
-        guard let fd = try? FileSystem.openRegularFile(path, O_RDONLY) else { return [] }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return [] }
-        let size = UInt64(info.st_size), window: UInt64 = 16 << 10
-        let start = size > window ? size - window : 0
-        var lines = split(read(fd, from: start, to: size)[...])
-        if start > 0, !lines.isEmpty { lines.removeFirst() }
-        return Array((LogMerge.runs(of: lines, service: service).last?.lines ?? []).suffix(count))
     }
 
     /// Bytes `start..<end` of the file.

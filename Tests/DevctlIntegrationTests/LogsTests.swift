@@ -28,6 +28,25 @@ import Testing
         text.split(separator: "\n").map(String.init)
     }
 
+    /// `2026-12-04T19:48:38.MMMZ`: a stamp at `millisecond` of one fixed second.
+    static func stamp(_ millisecond: Int) -> String {
+        "2026-12-04T19:48:38.\(String(1000 + millisecond).dropFirst())Z"
+    }
+
+    /// A line as a keeper stores it: `STAMP TEXT`.
+    static func stamped(_ millisecond: Int, _ text: String) -> String {
+        "\(stamp(millisecond)) \(text)\n"
+    }
+
+    /// api at .100 and .300 (and its exit note at .400), worker at .200, each after its run header.
+    static let stampedLogs = [
+        ".pids/logs/api.log": stamped(100, ServiceLog.runHeader(service: "api", pid: 4711, restart: 0, command: "serve"))
+            + stamped(100, "api at .100") + stamped(300, "api at .300")
+            + stamped(400, ServiceLog.note("exit", service: "api", "exited with status 3; restarting in 1 s")),
+        ".pids/logs/worker.log": stamped(50, ServiceLog.runHeader(service: "worker", pid: 4712, restart: 0, command: "work"))
+            + stamped(200, "worker at .200"),
+    ]
+
     @Test func showsTheLastLinesOfEachLogWithAlignedNamePrefixes() throws {
         let project = TestProject(Self.counting)
         defer { project.cleanUp() }
@@ -56,6 +75,80 @@ import Testing
         #expect(result.exitCode == 0, "\(result)")
         #expect(Self.lines(result.stdout) == ["api    | api run 1", "worker | worker run 2a", "worker | worker run 2b", "api    | api run 3"],
                 "\(result)")
+    }
+
+    @Test func linesOfSeveralServicesAreMergedByTheirStampsAndShownWithoutThem() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}, {"name": "worker", "command": "true"}]}"#,
+                                  files: Self.stampedLogs)
+        defer { project.cleanUp() }
+        let result = project.devctl("logs")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.lines(result.stdout) == [
+            "api    | api at .100", "worker | worker at .200", "api    | api at .300",
+            "api    | ==> devctl exit api: exited with status 3; restarting in 1 s",
+        ], "merged by time, headers hidden, the exit note shown: \(result)")
+        #expect(!result.stdout.contains("2026-12-04T"), "no stamp without -t: \(result)")
+    }
+
+    @Test func timestampsShowTheStoredStampAfterTheNamePrefix() {
+        var files = Self.stampedLogs
+        files[".pids/logs/legacy.log"] = Self.header("2026-12-04T19:48:38.000Z", "legacy") + "written before stamps\n"
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}, {"name": "worker", "command": "true"},"#
+            + #" {"name": "legacy", "command": "true"}]}"#, files: files)
+        defer { project.cleanUp() }
+        for flag in ["-t", "--timestamps"] {
+            let result = project.devctl("logs", flag)
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(Self.lines(result.stdout) == [
+                "legacy | \(String(repeating: " ", count: 24)) written before stamps",
+                "api    | 2026-12-04T19:48:38.100Z api at .100",
+                "worker | 2026-12-04T19:48:38.200Z worker at .200",
+                "api    | 2026-12-04T19:48:38.300Z api at .300",
+                "api    | 2026-12-04T19:48:38.400Z ==> devctl exit api: exited with status 3; restarting in 1 s",
+            ], "a line without a stamp is padded to keep the texts aligned: \(result)")
+        }
+    }
+
+    @Test func lastLinesReadOnIntoTheRotatedLog() {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}]}"#, files: [
+            ".pids/logs/api.log.2": Self.stamped(1, "line-1"),
+            ".pids/logs/api.log.1": (2...4).map { Self.stamped($0, "line-\($0)") }.joined(),
+            ".pids/logs/api.log": (5...6).map { Self.stamped($0, "line-\($0)") }.joined(),
+        ])
+        defer { project.cleanUp() }
+        let result = project.devctl("logs", "-n", "4")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.lines(result.stdout) == (3...6).map { "api | line-\($0)" }, "\(result)")
+        let all = project.devctl("logs")
+        #expect(Self.lines(all.stdout) == (1...6).map { "api | line-\($0)" }, "\(all)")
+    }
+
+    @Test func followPrintsEveryLineOnceAcrossARotation() throws {
+        let project = TestProject(#"{"services": [{"name": "api", "command": "true"}]}"#)
+        defer { project.cleanUp() }
+        let log = project.root + "/.pids/logs/api.log"
+        project.write(".pids/logs/api.log", Self.stamped(1, "before follow"))
+        let launched = DevctlRunner.launch(["logs", "-f"], directory: project.root, environment: project.environment)
+        var finished = false
+        defer { if !finished { kill(launched.pid, SIGKILL); _ = DevctlRunner.finish(launched) } }
+        #expect(LaunchedOutput.wait(launched, for: "api | before follow"))
+        try FileSystem.append(log, Array(Self.stamped(2, "appended").utf8))
+        #expect(LaunchedOutput.wait(launched, for: "api | appended"))
+
+        // The keeper's rotation: the log renamed, its last lines, then a new log.
+        #expect(rename(log, log + ".1") == 0)
+        try FileSystem.append(log + ".1", Array(Self.stamped(3, "last in the old log").utf8))
+        try FileSystem.append(log, Array(Self.stamped(4, "first in the new log").utf8))
+        #expect(LaunchedOutput.wait(launched, for: "api | first in the new log"))
+        try FileSystem.append(log, Array(Self.stamped(5, "second in the new log").utf8))
+        #expect(LaunchedOutput.wait(launched, for: "api | second in the new log"))
+
+        kill(launched.pid, SIGINT)
+        let result = DevctlRunner.finish(launched)
+        finished = true
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(Self.lines(result.stdout) == ["api | before follow", "api | appended", "api | last in the old log",
+                                              "api | first in the new log", "api | second in the new log"], "\(result)")
     }
 
     @Test func followPrintsNewLinesAndPicksUpATruncatedOrRecreatedLog() throws {

@@ -63,6 +63,8 @@ import Testing
         #expect(try parse(["logs", "api", "-f", "-n", "5"], as: LogsCommand.self)
             == LogsCommand(names: ["api"], follow: true, lines: 5))
         #expect(try parse(["-f", "x.json", "logs", "--lines=0"], as: LogsCommand.self).lines == 0)
+        #expect(try parse(["logs", "-t", "-n", "3"], as: LogsCommand.self) == LogsCommand(lines: 3, timestamps: true))
+        #expect(try parse(["logs", "--timestamps", "-f"], as: LogsCommand.self) == LogsCommand(follow: true, timestamps: true))
     }
 
     @Test func pauseAndResumeAreOneCommandWithTwoActions() throws {
