@@ -78,10 +78,22 @@ final class LeaderWatch: Sendable {
     /// For a service without a health check, which must stay up through a short settle: any exit
     /// meanwhile fails the start, even one its keeper restarts.
     func settleFailure() -> String? {
+        // A leader seen gone before its keeper wrote down how it ended: wait (briefly) for the
+        // record, or a busy machine would let a crash pass the settle.
+        var backoff = Backoff(maximum: 0.02)
+        let deadline = ContinuousClock.now + .seconds(2)
+        while isCatchingUp(), ContinuousClock.now < deadline { backoff.pause() }
         if let reason = exitReason() { return reason }
         guard let record = store.supervision(of: service), !record.daemonized, let exit = record.lastExit,
               record.state == .restarting || record.restarts > 0 else { return nil }
         return "\(exit); its keeper restarts it"
+    }
+
+    /// The leader is gone but its live keeper's record still shows the run: it has not reaped it yet.
+    private func isCatchingUp() -> Bool {
+        guard let record = store.supervision(of: service), record.state == .running, !record.daemonized,
+              record.lastExit == nil, let leader = record.leader else { return false }
+        return !Self.isAlive(leader) && Self.isAlive(record.keeper)
     }
 
     /// Alive, or not provably gone (a read that fails proves nothing).

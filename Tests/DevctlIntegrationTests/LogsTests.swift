@@ -197,7 +197,7 @@ import Testing
         #expect(TestProcesses.waitUntil { KernelProcessEntry(pid: ticker)?.state == "T" })
         usleep(200_000)
         let newest = try #require(Self.lines(project.read(".pids/logs/ticker.log") ?? "")
-            .compactMap { $0.hasPrefix("tick-") ? Int($0.dropFirst(5)) : nil }.max())
+            .map { $0.dropFirst(25) }.compactMap { $0.hasPrefix("tick-") ? Int($0.dropFirst(5)) : nil }.max())
         let launched = DevctlRunner.launch(["logs", "-f", "-n", "1"], directory: project.root, environment: project.environment)
         var finished = false
         defer { if !finished { kill(launched.pid, SIGKILL); _ = DevctlRunner.finish(launched) } }
