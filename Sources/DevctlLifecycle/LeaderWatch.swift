@@ -10,8 +10,8 @@ import Glibc
 /// records: a run that ended (with its exit status), a restart under way (the wait goes on, SPEC
 /// §5), a oneshot that finished, or a leader that exited 0 while processes of its service remain
 /// (`pg_ctl start`, `redis-server --daemonize yes`, nginx's default) — a service left running.
-/// What remains is the cgroup's members with containment; without it, the processes still in the
-/// leader's session or group or carrying the service's marker.
+/// What remains is the cgroup's members with containment; without it, the processes descending
+/// from its keeper, still in the leader's session or group, or carrying the service's marker.
 final class LeaderWatch: Sendable {
     let pid: Int32
     let service: String
@@ -111,9 +111,13 @@ final class LeaderWatch: Sendable {
                     .filter { !$0.isGone }.sorted { ($0.startTime, $0.pid) < ($1.startTime, $1.pid) }
             }
             let request = ProcessDetailRequest(environmentKeys: [Project.markerVariable, Project.serviceVariable], owner: geteuid())
-            return try ProcessSnapshot.scan(details: request).entries.values.filter { entry in
+            let snapshot = try ProcessSnapshot.scan(details: request)
+            // What the keeper was left (its service's orphans are reparented to it), however it hid.
+            let keeper = store.supervision(of: service)?.keeper
+            let family = keeper.flatMap { snapshot.live($0) }.map { Set(snapshot.descendants(of: $0.pid).map(\.pid)) } ?? []
+            return snapshot.entries.values.filter { entry in
                 !entry.isGone && entry.uid == geteuid()
-                    && (entry.sid == pid || entry.pgid == pid
+                    && (entry.sid == pid || entry.pgid == pid || family.contains(entry.pid)
                         || (entry.environment[Project.markerVariable] == marker && entry.environment[Project.serviceVariable] == service))
             }.map(\.stat).sorted { ($0.startTime, $0.pid) < ($1.startTime, $1.pid) }
         } catch {

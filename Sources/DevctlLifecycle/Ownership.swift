@@ -14,6 +14,9 @@ public enum OwnershipClaim: Sendable, Equatable, CustomStringConvertible {
     case pattern(String, workingDirectory: String)
     /// (d) It is in a cgroup of the project: the kernel says so.
     case cgroup(String)
+    /// (e) It descends from the live keeper of a service being stopped: reparented to it as the
+    /// service's orphan, whatever session, environment or title it took since.
+    case keeper(service: String, pid: Int32)
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public enum OwnershipClaim: Sendable, Equatable, CustomStringConvertible {
         case .trackedGroup(let pgid): "in the process group of a tracked service (pgid \(pgid))"
         case .pattern(let pattern, let cwd): "matches orphanPatterns '\(pattern)' with cwd \(cwd)"
         case .cgroup(let path): "in the project's cgroup \(path)"
+        case .keeper(let service, let pid): "descends from the keeper of \(service) (pid \(pid))"
         }
     }
 }
@@ -46,8 +50,12 @@ public struct Ownership {
     public let patterns: [NSRegularExpression]
     /// The project root, canonical.
     public let root: String
+    /// The live keepers of the services being stopped, by PID (rule e).
+    public let keepers: [Int32: String]
 
-    public init(marker: String, services: Set<String>?, trackedSessions: Set<Int32>, patterns: [String], root: String) {
+    public init(marker: String, services: Set<String>?, trackedSessions: Set<Int32>, patterns: [String], root: String,
+                keepers: [Int32: String] = [:]) {
+        self.keepers = keepers
         self.marker = marker
         self.services = services
         self.trackedSessions = trackedSessions
@@ -60,7 +68,8 @@ public struct Ownership {
     public init(project: Project, plan: ShutdownPlan) {
         self.init(marker: project.marker, services: plan.isFullStop ? nil : Set(plan.targets.map(\.name)),
                   trackedSessions: plan.trackedSessions,
-                  patterns: plan.isFullStop ? project.config.orphanPatterns : [], root: project.config.root)
+                  patterns: plan.isFullStop ? project.config.orphanPatterns : [], root: project.config.root,
+                  keepers: plan.keepers)
     }
 
     /// Every live process of the scan that belongs to the project, in PID order.
@@ -78,12 +87,25 @@ public struct Ownership {
         }
         if trackedSessions.contains(entry.sid) { return .trackedSession(entry.sid) }
         if trackedSessions.contains(entry.pgid) { return .trackedGroup(entry.pgid) }
+        if let claim = keeperClaim(for: entry, in: scan) { return claim }
         let project = entry.environment[Project.markerVariable]
         let service = entry.environment[Project.serviceVariable]
         if project == marker, services.map({ $0.contains(service ?? "") }) ?? true {
             return .marker(marker, service: service)
         }
         return patternClaim(for: entry, project: project)
+    }
+
+    /// Rule (e): an ancestor of `entry` (a few dozen generations at most) is a keeper being stopped.
+    private func keeperClaim(for entry: ProcessEntry, in scan: ProjectScan) -> OwnershipClaim? {
+        guard !keepers.isEmpty else { return nil }
+        var parent = entry.stat.ppid
+        for _ in 0..<64 where parent > 1 {
+            if let service = keepers[parent] { return .keeper(service: service, pid: parent) }
+            guard let next = scan.processes[parent] else { return nil }
+            parent = next.stat.ppid
+        }
+        return nil
     }
 
     /// Rule (c): never a process at a terminal (a person's `tail -f vitest.config.ts`), never one

@@ -132,11 +132,29 @@ public struct ServiceInspector: Sendable {
 
     /// A tracked service that is not running is whatever its keeper last said: waiting to
     /// restart (while that keeper lives), given up, or a oneshot that is done; otherwise dead.
+    ///
+    /// A live keeper's descendants are its service's processes too (its orphans are reparented to
+    /// it), whatever session, environment or title they took: so a daemon that left everything
+    /// behind is still found without cgroups, and its service is `running`, led by its oldest.
     static func applySupervision(to runtime: inout ServiceRuntime, record: SupervisionRecord?, scan: ProjectScan) {
         guard runtime.tracked != nil, let record else { return }
         runtime.supervision = record
-        let keeper = scan.processes[record.keeper.pid]
-        runtime.supervised = keeper.map { !$0.isGone && $0.stat.startTime == record.keeper.startTime } ?? false
+        let keeper = scan.processes[record.keeper.pid].flatMap {
+            !$0.isGone && $0.stat.startTime == record.keeper.startTime && $0.uid == scan.user ? $0 : nil
+        }
+        runtime.supervised = keeper != nil
+        if let keeper, runtime.unproven == nil {
+            let family = scan.processes.descendants(of: keeper.pid)
+                .filter { !$0.isGone && $0.uid == scan.user && !scan.protected.contains($0.pid) }
+            var byPID = Dictionary(runtime.processes.map { ($0.pid, $0) }, uniquingKeysWith: { first, _ in first })
+            for member in family { byPID[member.pid] = member }
+            runtime.processes = byPID.values.sorted { $0.pid < $1.pid }
+            if runtime.leader == nil, let oldest = family.min(by: { ($0.stat.startTime, $0.pid) < ($1.stat.startTime, $1.pid) }) {
+                runtime.leader = oldest
+                runtime.state = oldest.isStopped ? .paused : .running
+                runtime.note = nil
+            }
+        }
         guard runtime.state == .dead, runtime.unproven == nil else { return }
         if let exit = record.lastExit { runtime.note = exit.description }
         switch record.state {

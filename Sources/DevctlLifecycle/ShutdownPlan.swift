@@ -42,6 +42,8 @@ public struct ShutdownPlan: Sendable {
     /// Sessions and groups of the targets (rule b): a live leader's, and a dead leader's
     /// recorded ones as long as its PID has not been given to another process.
     public var trackedSessions: Set<Int32>
+    /// The live keepers of the targets, by PID: their descendants are their services' (rule e).
+    public var keepers: [Int32: String] = [:]
 
     /// Plans the stop of `names` (all services when empty) from an inspection of `scan`.
     public static func make(project: Project, inspection: ServiceInspector.Inspection, scan: ProjectScan,
@@ -53,9 +55,11 @@ public struct ShutdownPlan: Sendable {
             + project.graph.stopWaves(of: selected.filter { configured.contains($0) }).joined()
         let chosen = Set(order)
         var sessions = Set<Int32>()
+        var keepers = [Int32: String]()
         let targets = order.compactMap { name -> StopTarget? in
             guard let runtime = inspection.runtime(name) else { return nil }
             sessions.formUnion(trackedSessions(of: runtime, in: scan))
+            if runtime.supervised, let keeper = runtime.supervision?.keeper { keepers[keeper.pid] = name }
             let config = runtime.config
             return StopTarget(name: name, signal: Signal(config?.stopSignal.number ?? 15),
                               timeout: timeout ?? config?.stopTimeout ?? project.config.stopTimeout,
@@ -64,7 +68,8 @@ public struct ShutdownPlan: Sendable {
                               blockers: Set(project.graph.dependents(of: name).filter(chosen.contains)),
                               cgroups: runtime.cgroups)
         }
-        return ShutdownPlan(targets: targets, isFullStop: names.isEmpty, force: force, trackedSessions: sessions)
+        return ShutdownPlan(targets: targets, isFullStop: names.isEmpty, force: force, trackedSessions: sessions,
+                            keepers: keepers)
     }
 
     /// The session and group ids rule (b) may claim for one service. A dead leader's recorded ids

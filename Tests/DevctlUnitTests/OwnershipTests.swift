@@ -42,6 +42,19 @@ import Testing
         #expect(Self.claim(F.process(303, ppid: 1, sid: 303), rules) == nil)
     }
 
+    @Test func ruleEClaimsWhatDescendsFromTheKeeperOfAServiceBeingStopped() {
+        let rules = Ownership(marker: F.marker, services: ["api"], trackedSessions: [], patterns: [], root: F.root,
+                              keepers: [200: "api"])
+        // A daemon that left the session and wiped its environment, and its own child.
+        let daemon = F.process(210, ppid: 200, sid: 210), child = F.process(211, ppid: 210, sid: 210)
+        let stranger = F.process(220, ppid: 40, sid: 220)
+        let scan = F.scan([F.process(200, ppid: 1, sid: 199), daemon, child, stranger])
+        #expect(rules.claim(for: daemon, in: scan) == .keeper(service: "api", pid: 200))
+        #expect(rules.claim(for: child, in: scan) == .keeper(service: "api", pid: 200))
+        #expect(rules.claim(for: stranger, in: scan) == nil)
+        #expect(rules.claim(for: scan.processes[200]!, in: scan) == nil, "the keeper itself is not its service's")
+    }
+
     @Test func zombiesAreNeverClaimed() {
         #expect(Self.claim(F.process(100, state: "Z", environment: F.marked("api"))) == nil)
         #expect(Self.claim(F.process(301, sid: 300, state: "X"), Self.rules(sessions: [300])) == nil)
