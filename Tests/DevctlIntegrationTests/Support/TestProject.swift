@@ -79,6 +79,7 @@ final class TestProject: @unchecked Sendable {
         extraEnvironment["DEVCTL_FAULTS"] = nil
         _ = devctl("stop", "--force", timeout: 60)
         TestProcesses.killAll(carrying: "DEVCTL_TEST_ID", testID, sourceLocation: sourceLocation)
+        TestProcesses.killKeepers(of: root, sourceLocation: sourceLocation)
         if let folder = projectCgroupFolder { TestCgroups.remove(folder) }
         try? FileManager.default.removeItem(atPath: root)
     }
@@ -97,6 +98,32 @@ enum TestProcesses {
     /// SIGKILLs every process carrying the marker, again and again (a dying tree may still fork),
     /// until none is left or `timeout` passes; survivors are recorded as an issue, by PID and
     /// command line, so a leak fails the test that caused it instead of hiding.
+    /// Waits for the keepers of the project at `root` (found by the specification path in their
+    /// argv, which names this test's own folder; a keeper carries no marker) to leave with their
+    /// services; one still there after that is recorded as an issue and SIGKILLed.
+    static func killKeepers(of root: String, timeout: Double = 5, sourceLocation: SourceLocation = #_sourceLocation) {
+        func keepers() -> [pid_t] {
+            KernelProcessEntry.all().filter { entry in
+                !entry.isDead && entry.arguments.count == 2 && entry.arguments[0].hasSuffix("/devctl-keeper")
+                    && entry.arguments[1].hasPrefix(root + "/.pids/keepers/")
+            }.map(\.pid)
+        }
+        // Once its service is gone a keeper leaves by itself, within a second.
+        var pids = keepers()
+        let grace = Date().addingTimeInterval(2)
+        while !pids.isEmpty, Date() < grace {
+            usleep(20_000)
+            pids = keepers()
+        }
+        if !pids.isEmpty { Issue.record("keepers left running after the test: \(pids)", sourceLocation: sourceLocation) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while !pids.isEmpty, Date() < deadline {
+            for pid in pids { kill(pid, SIGKILL) }
+            usleep(20_000)
+            pids = keepers()
+        }
+    }
+
     static func killAll(carrying key: String, _ value: String, timeout: Double = 10,
                         sourceLocation: SourceLocation = #_sourceLocation) {
         let deadline = Date().addingTimeInterval(timeout)
