@@ -114,9 +114,15 @@ public struct Keeper {
         } catch {
             throw KeeperError(error.message)
         }
-        // Our unreaped child: its /proc entry stays until we reap it.
-        let start = (try? ProcessStat.read(pid: pid))??.startTime ?? 0
-        let leader = ProcessIdentity(pid: pid, startTime: start)
+        // Our unreaped child: its /proc entry stays until we reap it. Without its start time it
+        // could never be recorded safely, so it is taken down again.
+        guard let stat = try? ProcessStat.read(pid: pid) else {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+            _ = Spawner.reap(pid, blocking: true)
+            throw KeeperError("cannot read the identity of the process it started; stopped it again")
+        }
+        let leader = ProcessIdentity(pid: pid, startTime: stat.startTime)
         run = Run(leader: leader, began: .now)
         record.leader = leader
         record.state = .running

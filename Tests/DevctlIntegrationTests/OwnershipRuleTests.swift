@@ -11,6 +11,9 @@ import Testing
         let project = TestProject(#"{"containment": "session", "services": [{"name": "parent", "command": "env -i sleep 371 & sleep 0.5; kill -9 $$"}]}"#)
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
+        // Without its keeper the child is not reparented to anything of the service's: only the
+        // recorded session proves it.
+        try project.killKeeper(of: "parent")
         let leader = try #require(project.trackedPIDs["parent"])
         #expect(KernelProcessEntry.waitUntilDead(leader, timeout: 5))
         let child = try #require(KernelProcessEntry.all().first { $0.session == leader && !$0.isDead && $0.commandLine == "sleep 371" })

@@ -55,6 +55,9 @@ import Testing
         let project = TestProject(#"{"containment": "session", "services": [{"name": "spawner", "command": ["python3", "\#(Fixtures.path("escape.py"))", "\#(pidFile)"]}]}"#)
         defer { project.cleanUp() }
         #expect(project.devctl("start").exitCode == 0)
+        // Without its keeper (which would have been handed the daemon as an orphan), only the
+        // marker the daemon kept proves it.
+        try project.killKeeper(of: "spawner")
         TestProcesses.waitUntil { FileManager.default.fileExists(atPath: pidFile) }
         let daemon = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
         let process = try #require(KernelProcessEntry(pid: daemon))

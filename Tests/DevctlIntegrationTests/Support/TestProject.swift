@@ -84,6 +84,18 @@ final class TestProject: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
+    /// SIGKILLs the keeper of `service` (its PID from the keeper's record, checked against `/proc`:
+    /// a `devctl-keeper` running this project's specification), leaving the service unsupervised,
+    /// so that only the older ownership rules can find what it leaves behind.
+    func killKeeper(of service: String) throws {
+        let line = try #require(read(".pids/keepers/\(service).state")?.split(separator: "\n").first { $0.hasPrefix("keeper ") })
+        let pid = try #require(pid_t(line.split(separator: " ")[1]))
+        let keeper = try #require(KernelProcessEntry(pid: pid))
+        try #require(keeper.arguments.last == root + "/.pids/keepers/\(service).spec", "pid \(pid) is not this project's keeper")
+        kill(pid, SIGKILL)
+        #expect(KernelProcessEntry.waitUntilDead(pid))
+    }
+
     /// Where devctl, run by this test process, makes this project's cgroups.
     var projectCgroupFolder: String? {
         guard let own = KernelCgroup.path(of: getpid()), let folder = KernelCgroup.folder(of: own) else { return nil }
