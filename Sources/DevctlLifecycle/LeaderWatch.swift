@@ -69,6 +69,13 @@ final class LeaderWatch: Sendable {
         }
     }
 
+    /// The leader of the run its keeper has now, which a restart during the wait made another
+    /// than the one spawned; nil while no run is under way or the leader daemonized.
+    func currentRun() -> ProcessIdentity? {
+        guard let record = store.supervision(of: service), record.state == .running, !record.daemonized else { return nil }
+        return record.leader
+    }
+
     /// Why waiting for readiness is pointless, or nil while the service runs.
     func exitReason() -> String? {
         if case .ended(let reason) = progress() { return reason }

@@ -36,14 +36,20 @@ public struct LogReadiness: Sendable {
     }
 
     /// Whether a line of the newest run matches. Lines before the first header of what was read
-    /// belong to the newest run as well: its header is further back. Only when `NAME.log` was read
-    /// whole without a header is the header in `NAME.log.1`, and the end of that file is searched too.
+    /// belong to the newest run as well: its header is further back. While a file was read whole
+    /// without a header, the run began in an older one (a burst of output can rotate the log more
+    /// than once between two probes), so `NAME.log.1`, `NAME.log.2` … are searched in turn.
     func newestRunMatches(logFile path: String) throws(RegularFileError) -> Bool {
-        let current = try Self.end(of: path)
-        let run = Self.newestRun(in: current?.lines ?? [])
-        if run.lines.contains(where: matches) { return true }
-        guard !run.foundHeader, current?.isWhole ?? true, let previous = try Self.end(of: path + ".1") else { return false }
-        return Self.newestRun(in: previous.lines).lines.contains(where: matches)
+        var rotated = 0
+        while true {
+            let file = rotated == 0 ? path : "\(path).\(rotated)"
+            let end = try Self.end(of: file)
+            if end == nil, rotated > 0 { return false }
+            let run = Self.newestRun(in: end?.lines ?? [])
+            if run.lines.contains(where: matches) { return true }
+            guard !run.foundHeader, end?.isWhole ?? true else { return false }
+            rotated += 1
+        }
     }
 
     func matches(_ text: Substring) -> Bool {

@@ -28,10 +28,12 @@ struct ReadinessWait: Sendable {
                 let remaining = Double(ContinuousClock.now.duration(to: deadline).components.seconds)
                 return checks.probe(service, timeout: HealthCheckRunner.probeTimeout(for: check, remaining: remaining))
             }, shouldAbort: gone)
+            // Its keeper may have restarted it meanwhile (SPEC §5): the run now is the one to name.
+            let current = watch?.currentRun()?.pid ?? pid
             switch result {
-            case .healthy: outcome = spawned ? .started(pid: pid) : .alreadyRunning(pid: pid)
+            case .healthy: outcome = spawned ? .started(pid: current) : .alreadyRunning(pid: current)
             case .timedOut(let last):
-                outcome = .failed("not healthy after \(String(format: "%g", check.timeout)) s (\(last))", leftRunning: pid)
+                outcome = .failed("not healthy after \(String(format: "%g", check.timeout)) s (\(last))", leftRunning: current)
             case .aborted(let reason): outcome = .failed(reason)
             }
         } else {
@@ -51,6 +53,9 @@ struct ReadinessWait: Sendable {
             project.events.record("health", service: service.name, pid: pid, outcome: "failed", detail: reason)
             let tail = LogReader.newestRunTail(path: project.store.logFile(for: service.name), service: service.name, count: 5)
             report(.failed(name: service.name, reason: reason, logTail: tail))
+        case .finished(let pid):
+            project.events.record("health", service: service.name, pid: pid, outcome: "finished")
+            report(.finished(name: service.name, pid: pid, seconds: Double(Shutdown.milliseconds(since: start)) / 1000))
         case .skipped, .alreadyDone:
             break
         }
@@ -62,7 +67,7 @@ struct ReadinessWait: Sendable {
         var backoff = Backoff(maximum: 0.05)
         while true {
             switch watch.progress() {
-            case .done: return spawned ? .started(pid: pid) : .alreadyRunning(pid: pid)
+            case .done: return .finished(pid: pid)
             case .ended(let reason): return .failed(reason)
             case .running: if let reason = gone() { return .failed(reason) }
             }

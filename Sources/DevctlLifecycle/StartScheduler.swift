@@ -74,7 +74,9 @@ struct StartScheduler {
             for (name, outcome) in completions.next() {
                 progress[name] = .done(outcome)
                 waiting -= 1
-                if case .started = outcome, let watch = watches[name], watch.daemonized { try followDaemon(name, watch) }
+                if case .started(let pid) = outcome, let watch = watches[name] {
+                    if watch.daemonized { try followDaemon(name, watch) } else if pid != watch.pid { try followRestart(name, watch) }
+                }
             }
         }
         return progress.compactMapValues { if case .done(let outcome) = $0 { outcome } else { nil } }
@@ -142,6 +144,13 @@ struct StartScheduler {
         guard let oldest = watch.survivors().first, oldest.pid != watch.leader else { return }
         try ledger.replace(TrackedService(name: name, pid: oldest.pid, pgid: oldest.pgid, startTime: oldest.startTime))
         project.events.record("daemonized", service: name, pid: oldest.pid, detail: "leader \(watch.pid) exited 0")
+    }
+
+    /// Its keeper restarted it while the start waited: the tracking files name the run that became
+    /// ready (SPEC §5), not the one this start spawned.
+    private mutating func followRestart(_ name: String, _ watch: LeaderWatch) throws {
+        guard let leader = watch.currentRun(), leader.pid != watch.pid else { return }
+        try ledger.replace(TrackedService(name: name, pid: leader.pid, pgid: leader.pid, startTime: leader.startTime))
     }
 
     /// Waits for `name` on a thread of its own and wakes the loop when it is done.

@@ -34,6 +34,8 @@ public enum StartEvent: Sendable {
     case spawned(name: String, pid: Int32, step: Int, of: Int)
     case waiting(name: String, check: String)
     case ready(name: String, pid: Int32, seconds: Double)
+    /// A oneshot ran to its exit 0.
+    case finished(name: String, pid: Int32, seconds: Double)
     /// `step`: the service's place among those this start spawns, when it failed before spawning.
     case failed(name: String, reason: String, logTail: [String], step: Int? = nil, of: Int? = nil)
     case skipped(name: String, reason: String, step: Int? = nil, of: Int? = nil)
@@ -44,6 +46,8 @@ public enum StartOutcome: Sendable, Equatable {
     case started(pid: Int32)
     case alreadyRunning(pid: Int32)
     case alreadyDone
+    /// A oneshot this start ran exited 0.
+    case finished(pid: Int32)
     /// `leftRunning`: the leader of a service that was spawned but never became healthy, which
     /// a start does not stop.
     case failed(String, leftRunning: Int32? = nil)

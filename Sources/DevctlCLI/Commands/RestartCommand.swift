@@ -74,7 +74,7 @@ public struct RestartCommand: Command, Equatable {
         let succeeded = start.succeeded
         for (name, outcome) in start.outcomes where names.contains(name) {
             let pid: Int32? = switch outcome {
-            case .started(let pid), .alreadyRunning(let pid): pid
+            case .started(let pid), .alreadyRunning(let pid), .finished(let pid): pid
             case .failed, .skipped, .alreadyDone: nil
             }
             project.events.record("restart", service: name, pid: pid, outcome: outcome.isFailure ? "failed" : "restarted")

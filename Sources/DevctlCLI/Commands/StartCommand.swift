@@ -135,6 +135,8 @@ public struct StartCommand: Command, Equatable {
             terminal.line("      \(name) waiting for \(ForeignText.escaped(check))")
         case .ready(let name, let pid, let seconds):
             terminal.line("  \(terminal.ok)   \(name) ready (pid \(pid), \(String(format: "%.1f s", seconds)))")
+        case .finished(let name, let pid, let seconds):
+            terminal.line("  \(terminal.ok)   \(name) finished (pid \(pid), exit 0, \(String(format: "%.1f s", seconds)))")
         case .failed(let name, let reason, let tail, let step, let total):
             // A reason may quote a port holder's command line; the tail is the service's output.
             let lead = step.map { stepLabel($0, total ?? $0, terminal: terminal) + " \(terminal.fail)" } ?? "  \(terminal.fail)  "
@@ -161,6 +163,7 @@ public struct StartCommand: Command, Equatable {
             case .started(let pid): table.append([name, "\(pid)", "\(terminal.ok) started"])
             case .alreadyRunning(let pid): table.append([name, "\(pid)", "\(terminal.ok) already running"])
             case .alreadyDone: table.append([name, "-", "\(terminal.ok) already done"])
+            case .finished(let pid): table.append([name, "\(pid)", "\(terminal.ok) done (exit 0)"])
             case .failed(let reason, let pid?):
                 table.append([name, "\(pid)", "\(terminal.fail) \(ForeignText.escaped(reason)); left running"])
             case .failed(let reason, nil): table.append([name, "-", "\(terminal.fail) \(ForeignText.escaped(reason))"])

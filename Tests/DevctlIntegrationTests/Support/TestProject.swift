@@ -107,9 +107,6 @@ final class TestProject: @unchecked Sendable {
 /// Finding, killing and waiting for the processes a test started. What they are is read with the
 /// independent `KernelProcessEntry`, never with devctl's own process code.
 enum TestProcesses {
-    /// SIGKILLs every process carrying the marker, again and again (a dying tree may still fork),
-    /// until none is left or `timeout` passes; survivors are recorded as an issue, by PID and
-    /// command line, so a leak fails the test that caused it instead of hiding.
     /// Waits for the keepers of the project at `root` (found by the specification path in their
     /// argv, which names this test's own folder; a keeper carries no marker) to leave with their
     /// services; one still there after that is recorded as an issue and SIGKILLed.
@@ -136,6 +133,9 @@ enum TestProcesses {
         }
     }
 
+    /// SIGKILLs every process carrying the marker, again and again (a dying tree may still fork),
+    /// until none is left or `timeout` passes; survivors are recorded as an issue, by PID and
+    /// command line, so a leak fails the test that caused it instead of hiding.
     static func killAll(carrying key: String, _ value: String, timeout: Double = 10,
                         sourceLocation: SourceLocation = #_sourceLocation) {
         let deadline = Date().addingTimeInterval(timeout)
