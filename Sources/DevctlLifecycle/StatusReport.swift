@@ -62,9 +62,11 @@ public struct StatusCollector: Sendable {
 
     public func collect(names: [String]) throws -> StatusReport {
         let selected = try project.resolveNames(names)
-        let tracking = try project.store.readTrusted()
-        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
-        let inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
+        var (tracking, scan, inspection) = try inspect()
+        // A run that ended a moment ago, before its live keeper wrote down how: look again once
+        // the keeper has, so the row says `dead (exit 3)` or `restarting`, not a bare `dead`.
+        let ending = inspection.services.filter(Self.isEnding).map(\.name)
+        if !ending.isEmpty, awaitRecords(of: ending) { (tracking, scan, inspection) = try inspect() }
         let runtimes = selected.compactMap { inspection.runtime($0) }
         let healths = Mutex([String: ProbeResult]())
         let checks = HealthCheckRunner(launcher: launcher), timeout = probeTimeout
@@ -93,6 +95,32 @@ public struct StatusCollector: Sendable {
                                   containerNote: nil, warnings: inspection.problems + inspection.warnings)
         report.containment = scan.containment
         return report
+    }
+
+    private func inspect() throws -> (TrackingStore.Snapshot, ProjectScan, ServiceInspector.Inspection) {
+        let tracking = try project.store.readTrusted()
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
+        return (tracking, scan, ServiceInspector(project: project).inspect(tracking, scan: scan))
+    }
+
+    /// Gone, while its live keeper's record still shows the run.
+    static func isEnding(_ runtime: ServiceRuntime) -> Bool {
+        runtime.state == .dead && runtime.supervised && runtime.supervision?.state == .running
+            && runtime.supervision?.daemonized == false
+    }
+
+    /// Waits (half a second at most: a keeper records an end within milliseconds) until the
+    /// records of `services` no longer show a run; whether any changed.
+    private func awaitRecords(of services: [String]) -> Bool {
+        let before = services.map { project.store.supervision(of: $0) }
+        let deadline = ContinuousClock.now + .milliseconds(500)
+        var backoff = Backoff(maximum: 0.02)
+        while ContinuousClock.now < deadline {
+            backoff.pause()
+            let now = services.map { project.store.supervision(of: $0) }
+            if zip(before, now).allSatisfy({ $0 != $1 }) { return true }
+        }
+        return services.map { project.store.supervision(of: $0) } != before
     }
 
     static func status(of runtime: ServiceRuntime, snapshot: ProcessSnapshot, health: ProbeResult?) -> ServiceStatus {
