@@ -62,11 +62,18 @@ public struct StatusCollector: Sendable {
 
     public func collect(names: [String]) throws -> StatusReport {
         let selected = try project.resolveNames(names)
-        var (tracking, scan, inspection) = try inspect()
-        // A run that ended a moment ago, before its live keeper wrote down how: look again once
-        // the keeper has, so the row says `dead (exit 3)` or `restarting`, not a bare `dead`.
-        let ending = inspection.services.filter(Self.isEnding).map(\.name)
-        if !ending.isEmpty, awaitRecords(of: ending) { (tracking, scan, inspection) = try inspect() }
+        let tracking = try project.store.readTrusted()
+        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
+        var inspection = ServiceInspector(project: project).inspect(tracking, scan: scan)
+        // A run that ended a moment ago, while the record read before the scan still shows it: its
+        // keeper writes down how within milliseconds (and may have left already), so that record is
+        // read again and the row says `dead (exit 3)` or `restarting`, not a bare `dead`. Only the
+        // record: a second scan could find another service ending just the same.
+        for index in inspection.services.indices where Self.isEnding(inspection.services[index]) {
+            if let record = awaitRecord(of: inspection.services[index]) {
+                ServiceInspector.applySupervision(to: &inspection.services[index], record: record, scan: scan)
+            }
+        }
         let runtimes = selected.compactMap { inspection.runtime($0) }
         let healths = Mutex([String: ProbeResult]())
         let checks = HealthCheckRunner(launcher: launcher), timeout = probeTimeout
@@ -97,30 +104,24 @@ public struct StatusCollector: Sendable {
         return report
     }
 
-    private func inspect() throws -> (TrackingStore.Snapshot, ProjectScan, ServiceInspector.Inspection) {
-        let tracking = try project.store.readTrusted()
-        let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
-        return (tracking, scan, ServiceInspector(project: project).inspect(tracking, scan: scan))
-    }
-
-    /// Gone, while its live keeper's record still shows the run.
+    /// Gone, while the record read before the scan still shows its run.
     static func isEnding(_ runtime: ServiceRuntime) -> Bool {
-        runtime.state == .dead && runtime.supervised && runtime.supervision?.state == .running
-            && runtime.supervision?.daemonized == false
+        runtime.state == .dead && runtime.supervision?.state == .running && runtime.supervision?.daemonized == false
     }
 
-    /// Waits (half a second at most: a keeper records an end within milliseconds) until the
-    /// records of `services` no longer show a run; whether any changed.
-    private func awaitRecords(of services: [String]) -> Bool {
-        let before = services.map { project.store.supervision(of: $0) }
+    /// The record of an ending service once its keeper has written how the run ended: at once if
+    /// it already has, else waited for (half a second at most: a keeper records an end within
+    /// milliseconds) while that keeper lives; nil when nothing changed.
+    private func awaitRecord(of runtime: ServiceRuntime) -> SupervisionRecord? {
+        guard let before = runtime.supervision else { return nil }
         let deadline = ContinuousClock.now + .milliseconds(500)
         var backoff = Backoff(maximum: 0.02)
-        while ContinuousClock.now < deadline {
+        while true {
+            if let now = project.store.supervision(of: runtime.name), now != before { return now }
+            // A keeper that is gone writes nothing more.
+            guard (try? ProcessStat.live(before.keeper)) != nil, ContinuousClock.now < deadline else { return nil }
             backoff.pause()
-            let now = services.map { project.store.supervision(of: $0) }
-            if zip(before, now).allSatisfy({ $0 != $1 }) { return true }
         }
-        return services.map { project.store.supervision(of: $0) } != before
     }
 
     static func status(of runtime: ServiceRuntime, snapshot: ProcessSnapshot, health: ProbeResult?) -> ServiceStatus {
