@@ -13,10 +13,10 @@ struct Measurement: Sendable {
     var max: Double { samples.max() ?? 0 }
 }
 
-/// One line of the result: what was measured, the figures, and the SPEC §6 target it answers to.
+/// One line of the result: what was measured, the figures, and the SPEC §7 target it answers to.
 struct BenchRow: Sendable {
     enum Kind: Sendable {
-        /// A SPEC §6 target: the median must stay under `seconds`.
+        /// A SPEC §7 target: the median must stay under `seconds`.
         case target(seconds: Double)
         /// The cost every devctl command pays before doing anything: reported, no target.
         case floor
