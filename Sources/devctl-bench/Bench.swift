@@ -10,7 +10,7 @@ import DevctlText
 import DevctlTracking
 import Foundation
 
-/// devctl-bench: measures the release `devctl` binary next to it against SPEC §6, beside the
+/// devctl-bench: measures the release `devctl` binary next to it against SPEC §7, beside the
 /// legacy stop script, and kills everything it started whatever happens.
 enum Bench {
     static func main(arguments: [String]) -> Int32 {

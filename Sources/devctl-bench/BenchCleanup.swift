@@ -62,6 +62,24 @@ final class BenchCleanup: Sendable {
         }.sorted { $0.pid < $1.pid }
     }
 
+    /// The live keepers of the benchmark's projects: `devctl-keeper` started with a specification
+    /// inside this run's folder. They carry no run id (a keeper gets an empty environment), so
+    /// `marked()` cannot see them; they leave by themselves once their service is gone.
+    func keepers() throws(BenchError) -> [ProcessEntry] {
+        let uid = geteuid()
+        let entries: Dictionary<Int32, ProcessEntry>.Values
+        do {
+            entries = try ProcessSnapshot.scan(details: ProcessDetailRequest(arguments: true, environmentKeys: [], owner: uid))
+                .entries.values
+        } catch {
+            throw BenchError("cannot look for the benchmark's keepers: \(error)")
+        }
+        return entries.filter { entry in
+            guard entry.uid == uid, !entry.isGone, entry.arguments.count == 2, let program = entry.arguments.first else { return false }
+            return (program == "devctl-keeper" || program.hasSuffix("/devctl-keeper")) && entry.arguments[1].hasPrefix(directory + "/")
+        }.sorted { $0.pid < $1.pid }
+    }
+
     /// SIGKILL to every marked process (identity-checked through a pidfd), repeated until a scan
     /// finds none, so a process forked meanwhile is caught too. Returns how many were killed.
     @discardableResult

@@ -6,7 +6,8 @@ struct BenchOptions: Sendable {
     var runs = 5
     var json = false
 
-    /// Services that ignore SIGTERM in the stop-timeout row (SPEC §6 measures five).
+    /// Services that ignore SIGTERM in the stop-timeout row (SPEC §7: the stop lasts their
+    /// stopTimeout + 0.15 s at most).
     var ignoring: Int { min(5, services) }
     /// The stopTimeout of the project whose services ignore SIGTERM.
     let stopTimeout = 1.0
@@ -22,7 +23,7 @@ struct BenchOptions: Sendable {
     }
 
     static let usage = """
-        OVERVIEW: Measure the release devctl binary against the speed targets of SPEC §6.
+        OVERVIEW: Measure the release devctl binary against the targets of SPEC §7.
 
         USAGE: swift run -c release devctl-bench [--services N] [--idle M] [--runs R] [--json]
 

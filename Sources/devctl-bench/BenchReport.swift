@@ -74,16 +74,20 @@ struct BenchReport {
         return lines.joined(separator: "\n")
     }
 
-    /// Seconds, or a factor for a ratio row.
+    /// Seconds, a factor for a ratio row, KiB for a budget row.
     private func figure(_ row: BenchRow) -> (Double) -> String {
-        if case .ratio = row.kind { return Format.ratio }
-        return Format.seconds
+        switch row.kind {
+        case .ratio: Format.ratio
+        case .budget: Format.kibibytes
+        case .target, .floor, .measure, .reference: Format.seconds
+        }
     }
 
     private func target(_ row: BenchRow) -> String {
         switch row.kind {
         case .target(let seconds): "< \(Format.seconds(seconds))"
         case .ratio(let limit): "≤ \(Format.ratio(limit))"
+        case .budget(let kibibytes): "≤ \(Format.kibibytes(kibibytes))"
         case .floor: "(floor)"
         case .measure: "(info)"
         case .reference: "(legacy)"
@@ -92,7 +96,7 @@ struct BenchReport {
 
     private func verdictWord(_ row: BenchRow) -> String {
         switch row.kind {
-        case .target, .ratio: row.met == true ? "ok" : "MISSED"
+        case .target, .ratio, .budget: row.met == true ? "ok" : "MISSED"
         case .floor, .measure: "-"
         case .reference: ratio(row).map { String(format: "%.0f× slower", $0) } ?? "-"
         }
@@ -113,6 +117,11 @@ struct BenchReport {
         case .ratio(let limit):
             let word = row.met == true ? "PASS" : "MISS"
             return "\(word)  \(row.label): \(Format.ratio(m.median)), \(row.met == true ? "within" : "over") the limit of \(Format.ratio(limit))"
+        case .budget(let kibibytes):
+            let word = row.met == true ? "PASS" : "MISS"
+            let figures = m.samples.count == 1 ? "\(format(m.max)) (1 process)"
+                : "largest \(format(m.max)), median \(format(m.median)) (smallest \(format(m.min)), \(m.samples.count) processes)"
+            return "\(word)  \(row.label): \(figures), \(row.met == true ? "within" : "over") the budget of \(format(kibibytes)) each"
         case .floor:
             return "INFO  \(row.label): \(figures); no target, the cost every command pays"
         case .measure:
@@ -135,17 +144,22 @@ struct BenchReport {
             ("devctl", .string(devctl)),
             ("rows", .array(rows.map { row in
                 let m = row.measurement
-                var fields: [(String, JSONText)] = [
-                    ("id", .string(row.id)), ("label", .string(row.label)),
-                    ("medianMs", .double(m.median * 1000)), ("minMs", .double(m.min * 1000)), ("maxMs", .double(m.max * 1000)),
-                    ("samplesMs", .array(m.samples.map { .double($0 * 1000) })),
-                ]
+                var fields: [(String, JSONText)] = [("id", .string(row.id)), ("label", .string(row.label))]
+                if case .budget = row.kind {
+                    fields += [("medianKiB", .double(m.median)), ("minKiB", .double(m.min)), ("maxKiB", .double(m.max)),
+                               ("samplesKiB", .array(m.samples.map { .double($0) }))]
+                } else {
+                    fields += [("medianMs", .double(m.median * 1000)), ("minMs", .double(m.min * 1000)), ("maxMs", .double(m.max * 1000)),
+                               ("samplesMs", .array(m.samples.map { .double($0 * 1000) }))]
+                }
                 switch row.kind {
                 case .target(let seconds):
                     fields += [("targetMs", .double(seconds * 1000)), ("met", .bool(row.met == true))]
                 case .ratio(let limit):
                     fields += [("targetMs", .null), ("met", .bool(row.met == true)), ("ratio", .double(m.median)),
                                ("limit", .double(limit))]
+                case .budget(let kibibytes):
+                    fields += [("targetMs", .null), ("met", .bool(row.met == true)), ("limitKiB", .double(kibibytes))]
                 case .floor, .measure:
                     fields += [("targetMs", .null), ("met", .null)]
                 case .reference(let other):
@@ -171,4 +185,9 @@ extension Format {
 
     /// "9.8×": a growth factor.
     static func ratio(_ value: Double) -> String { String(format: "%.1f×", value) }
+
+    /// "612 KiB": smaps_rollup counts whole kB, so a median between two is the only fraction.
+    static func kibibytes(_ value: Double) -> String {
+        String(format: value == value.rounded() ? "%.0f KiB" : "%.1f KiB", value)
+    }
 }

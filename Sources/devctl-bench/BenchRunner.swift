@@ -34,6 +34,7 @@ struct BenchRunner {
 
     func run() throws(BenchError) -> [BenchRow] {
         var rows = try startStatusStop()
+        rows += try keeperMemory()
         rows += try scaling()
         rows += try dependencies(.chain)
         rows += try dependencies(.diamond)
@@ -76,6 +77,48 @@ struct BenchRunner {
             BenchRow(id: "stop", label: "stop, \(n) services exiting on SIGTERM",
                      measurement: Measurement(samples: stop), kind: .target(seconds: 0.15)),
         ]
+    }
+
+    /// The private memory of each keeper (SPEC §7: at most 1 MiB each) of N running services, and
+    /// of the one keeper of a project with a single service. Among N keepers the pages of the
+    /// keeper binary are shared, so not private; a lone keeper is the only process mapping them,
+    /// and smaps counts every page of it that it maps as its own. One start of each is enough: a
+    /// keeper's memory does not depend on timing, and N keepers are N samples.
+    private func keeperMemory() throws(BenchError) -> [BenchRow] {
+        progress("private memory of the keepers of \(n) services, and of a lone keeper")
+        let shared = try runningKeepers(n, project: "keepers")
+        let alone = try runningKeepers(1, project: "keeper-alone")
+        func row(_ id: String, _ label: String, _ keepers: [KeeperMemory.Keeper], note: String) -> BenchRow {
+            BenchRow(id: id, label: label, measurement: Measurement(samples: keepers.map { Double($0.kibibytes) }),
+                     kind: .budget(kibibytes: 1024), note: note)
+        }
+        let proportional = Measurement(samples: shared.map { Double($0.proportional) })
+        return [
+            row("keeperMemory", "keeper private memory, \(n) services", shared,
+                note: "Private_Clean + Private_Dirty of /proc/KEEPER/smaps_rollup; the keeper binary's pages, "
+                    + "shared by the \(n) keepers, are not private (with its share of them, Pss, a keeper's median is "
+                    + "\(Format.kibibytes(proportional.median)))"),
+            row("keeperMemoryAlone", "keeper private memory, 1 service (binary not shared)", alone,
+                note: "the only process mapping the keeper binary, so its pages of it count as private: "
+                    + "Private_Clean \(Format.kibibytes(Double(alone[0].privateClean))), "
+                    + "Private_Dirty \(Format.kibibytes(Double(alone[0].privateDirty))); less while other keepers of the same binary run"),
+        ]
+    }
+
+    /// The keepers of a fresh project of `count` services, measured while they run; then `stop`,
+    /// which must take the keepers down with their services.
+    private func runningKeepers(_ count: Int, project name: String) throws(BenchError) -> [KeeperMemory.Keeper] {
+        let project = try BenchProject(in: cleanup.directory, name: name,
+                                       services: BenchProject.services(count) { _ in ServiceKind.obedient })
+        try devctl(["start"], in: project)
+        try expectRunning(count, project)
+        let keepers = try KeeperMemory.measure(root: project.root, services: cleanup.marked())
+        guard keepers.count == count else {
+            throw BenchError("'\(project.root)/.pids/services.pids' names \(keepers.count) services, expected \(count)")
+        }
+        try devctl(["stop"], in: project)
+        try expectNoneLeft(after: "devctl stop")
+        return keepers
     }
 
     /// `start`, `status` and `stop` of the small and the large project, and one row per command
@@ -389,8 +432,10 @@ struct BenchRunner {
         guard ok else { throw BenchError("expected \(count) processes running in '\(project.root)', found \(found)") }
     }
 
+    /// Nothing of the benchmark's runs: no service process, and no keeper (a `stop` waits for the
+    /// keepers to leave, so one still there is left behind).
     private func expectNoneLeft(after command: String) throws(BenchError) {
-        let left = try cleanup.marked()
+        let left = try cleanup.marked() + cleanup.keepers()
         guard left.isEmpty else {
             let list = left.prefix(5).map { "\($0.pid) \($0.commandLine)" }.joined(separator: "; ")
             throw BenchError("\(command) left \(left.count) process(es) running: \(list)")

@@ -1,4 +1,5 @@
-/// The wall times of one row's timed repetitions (warm-up excluded), in seconds.
+/// The wall times of one row's timed repetitions (warm-up excluded), in seconds; for a `budget`
+/// row, one size in KiB per process measured.
 struct Measurement: Sendable {
     var samples: [Double]
 
@@ -12,10 +13,10 @@ struct Measurement: Sendable {
     var max: Double { samples.max() ?? 0 }
 }
 
-/// One line of the result: what was measured, the figures, and the SPEC §6 target it answers to.
+/// One line of the result: what was measured, the figures, and the SPEC §7 target it answers to.
 struct BenchRow: Sendable {
     enum Kind: Sendable {
-        /// A SPEC §6 target: the median must stay under `seconds`.
+        /// A SPEC §7 target: the median must stay under `seconds`.
         case target(seconds: Double)
         /// The cost every devctl command pays before doing anything: reported, no target.
         case floor
@@ -25,6 +26,9 @@ struct BenchRow: Sendable {
         case reference(row: String)
         /// A growth factor (the samples are ratios, not seconds) that must stay at most `limit`.
         case ratio(limit: Double)
+        /// Memory per process (the samples are KiB, one per process, not seconds): the largest
+        /// must stay at most `kibibytes`, since the budget holds for each process, not on average.
+        case budget(kibibytes: Double)
     }
 
     var id: String
@@ -39,6 +43,7 @@ struct BenchRow: Sendable {
         switch kind {
         case .target(let seconds): measurement.median < seconds
         case .ratio(let limit): measurement.median <= limit
+        case .budget(let kibibytes): measurement.max <= kibibytes
         case .floor, .measure, .reference: nil
         }
     }
