@@ -30,10 +30,14 @@ let package = Package(
         // `devctl` depends on `devctl-keeper` so that building it (`swift run devctl start`) builds the
         // keeper it spawns beside itself.
         .executableTarget(name: "devctl", dependencies: ["DevctlCLI", "devctl-keeper"]),
-        // One per service, so it links the Swift runtime statically: about 0.5 MiB of private
-        // memory instead of ~0.9 MiB of relocated shared libraries (SPEC §7: at most 1 MiB).
+        // One per service, so it links the Swift runtime statically and as a position-dependent
+        // executable: nothing to relocate at each start (faster to start, about 0.3 MiB of private
+        // memory where relocated shared libraries cost ~0.9 MiB; SPEC §7: at most 1 MiB), and in
+        // release without unused sections or symbols.
         .executableTarget(name: "devctl-keeper", dependencies: ["DevctlSupervision"],
-                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"]),
+                                           .unsafeFlags(["-Xlinker", "--gc-sections", "-Xlinker", "-s"],
+                                                        .when(configuration: .release))]),
         // Depends on `devctl` so that `swift run -c release devctl-bench` builds the binary it measures.
         .executableTarget(name: "devctl-bench",
                           dependencies: ["DevctlCLI", "DevctlLifecycle", "DevctlSupervision", "DevctlTracking", "DevctlProcesses", "DevctlConfig",

@@ -3,6 +3,9 @@ import DevctlProcesses
 import DevctlSystem
 import DevctlTracking
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Waits for one service to be ready — its health check passing, or, without one, still alive
 /// after a short settle — and fails at once when it exits meanwhile, with its exit status and
@@ -77,6 +80,17 @@ struct ReadinessWait: Sendable {
 
     /// A service without a health check counts as started once it is still alive at `deadline`.
     private func settle(pid: Int32, until deadline: ContinuousClock.Instant, gone: () -> String?) -> StartOutcome {
+        // Asleep until the deadline or the leader's exit, whichever comes first: the keeper's
+        // record says how a run ended, and is read once it did (or once at the end).
+        if let leader = try? PidFD(pid: pid) {
+            var watched = pollfd(fd: leader.descriptor, events: Int16(POLLIN), revents: 0)
+            while ContinuousClock.now < deadline {
+                let left = ContinuousClock.now.duration(to: deadline).components
+                let milliseconds = Int32(clamping: left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000 + 1)
+                let ready = poll(&watched, 1, milliseconds)
+                if ready > 0 || (ready < 0 && errno != EINTR) { break }
+            }
+        }
         var backoff = Backoff()
         while ContinuousClock.now < deadline {
             if let reason = gone() { return .failed(reason) }

@@ -224,10 +224,21 @@ public enum FileSystem {
         }
         do {
             try writeAll(fd, bytes, path: temporary)
-            close(fd)
-            try systemCall("rename(\(temporary), \(path))") { rename(temporary, path) }
         } catch {
             close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        // Swapped in, then the old file removed: a rename over an existing file makes ext4 flush
+        // the new one (its auto_da_alloc), and a later unlink of it waits for that disk write.
+        do {
+            if try exchange(temporary, with: path) {
+                unlink(temporary)
+                return
+            }
+            try systemCall("rename(\(temporary), \(path))") { rename(temporary, path) }
+        } catch {
             unlink(temporary)
             throw error
         }

@@ -155,13 +155,16 @@ extension TrackingStore {
         return SupervisionRecord.parse(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Replaces the record atomically (its keeper is its only writer).
+    /// Replaces the record atomically (its keeper is its only writer), swapping it with a spare
+    /// kept beside it rather than renaming a new file over it: see `FileSystem.writeBySwapping`.
     public func writeSupervision(_ record: SupervisionRecord, of service: String) throws(SystemCallError) {
-        try FileSystem.writeAtomically(supervisionFile(for: service), Array(record.rendered.utf8))
+        let path = supervisionFile(for: service)
+        try FileSystem.writeBySwapping(path, Array(record.rendered.utf8), spare: path + ".spare")
     }
 
     /// Forgets a stopped service's keeper: its record, lock and specification.
     public func removeKeeperFiles(of service: String) {
-        for file in [supervisionFile(for: service), keeperLockFile(for: service), keeperSpecFile(for: service)] { unlink(file) }
+        for file in [supervisionFile(for: service), supervisionFile(for: service) + ".spare", keeperLockFile(for: service),
+                     keeperSpecFile(for: service)] { unlink(file) }
     }
 }

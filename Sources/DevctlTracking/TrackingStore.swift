@@ -117,7 +117,7 @@ public struct TrackingStore: Sendable {
         }
         for (file, bytes) in zip(files, contents.files) {
             if keepingSpares {
-                try Self.writeBySwapping(file, bytes)
+                try FileSystem.writeBySwapping(file, bytes, spare: Self.spare(of: file))
             } else {
                 try FileSystem.writeAtomically(file, bytes)
             }
@@ -130,35 +130,6 @@ public struct TrackingStore: Sendable {
     }
 
     private static func spare(of file: String) -> String { "\(file).tmp.\(getpid())" }
-
-    /// Writes `bytes` to this process's spare file of `path` (never through a link, never into
-    /// anything but a regular file), then swaps the two atomically; where the file does not exist
-    /// yet or the file system cannot swap, renames the spare over it as `writeAtomically` does.
-    private static func writeBySwapping(_ path: String, _ bytes: [UInt8]) throws(SystemCallError) {
-        let spare = spare(of: path)
-        let fd = try systemCall("open(\(spare))") { open(spare, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644) }
-        do throws(SystemCallError) {
-            var status = stat()
-            try systemCall("fstat(\(spare))") { fstat(fd, &status) }
-            guard status.st_mode & S_IFMT == S_IFREG else { throw SystemCallError("open(\(spare))", Errno(rawValue: EINVAL)) }
-            // Overwritten in place and cut only when the old content was longer: ext4 flushes a
-            // file truncated to zero when it is closed (its auto_da_alloc), a disk wait per write.
-            try FileSystem.writeAll(fd, bytes, path: spare)
-            if status.st_size > bytes.count { try systemCall("ftruncate(\(spare))") { ftruncate(fd, off_t(bytes.count)) } }
-            close(fd)
-        } catch {
-            close(fd)
-            unlink(spare)
-            throw error
-        }
-        do {
-            if try FileSystem.exchange(spare, with: path) { return }
-            try systemCall("rename(\(spare), \(path))") { rename(spare, path) }
-        } catch {
-            unlink(spare)
-            throw error
-        }
-    }
 
     /// The four files in the order they are written: the identity file first.
     private var files: [String] { [identityFile, pidsFile, servicesFile, groupsFile] }
