@@ -28,6 +28,9 @@ enum KeeperStandDown {
             }
         }
         for service in told.keys {
+            // A keeper creates its lock the first time it restarts, and looks for a stand-down
+            // only after taking it: with no lock file yet, the signal sent above will be seen.
+            guard FileSystem.exists(store.keeperLockFile(for: service)) else { continue }
             let lock = FileLock(path: store.keeperLockFile(for: service))
             if lock.tryAcquire(timeout: lockTimeout, describing: "devctl stop") {
                 lock.release()
@@ -38,9 +41,9 @@ enum KeeperStandDown {
         return (told, problems)
     }
 
-    /// Waits (bounded) for told keepers to leave, which they do within a second of their
-    /// service's end, and returns those still there.
-    static func awaitExit(_ keepers: [String: ProcessIdentity], timeout: Double = 1.5) -> [String] {
+    /// Waits (bounded) for told keepers to leave, which they do at once when they were waiting to
+    /// restart their service, and within a second of its end otherwise.
+    static func awaitExit(_ keepers: [String: ProcessIdentity], timeout: Double = 1.5) {
         let deadline = ContinuousClock.now + .seconds(timeout)
         var backoff = Backoff(maximum: 0.05)
         var left = keepers
@@ -49,7 +52,7 @@ enum KeeperStandDown {
             left = left.filter { keeper in
                 do { return try ProcessStat.live(keeper.value) != nil } catch { return true }
             }
-            if left.isEmpty || ContinuousClock.now >= deadline { return left.keys.sorted() }
+            if left.isEmpty || ContinuousClock.now >= deadline { return }
             backoff.pause()
         }
     }

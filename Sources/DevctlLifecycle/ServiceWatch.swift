@@ -79,7 +79,7 @@ public final class ServiceWatch {
         var unexplained = watched.contains { $0.gone }
         for index in watched.indices where !watched[index].gone {
             if let keeper = watched[index].keeper, let record = project.store.supervision(of: watched[index].name),
-               record.keeper == keeper, !record.standingDown {
+               record.keeper == keeper {
                 events += follow(record, at: index)
             } else if let leader = watched[index].leader, watched[index].keeper != nil || !Self.isAlive(leader) {
                 // The record is gone or names another keeper (another devctl at work), or there is

@@ -51,7 +51,7 @@ public struct Shutdown: Sendable {
         let names = try project.resolveNamesAllowingTracked(options.names, tracked: readTracking(run: &run))
         // Before anything is signalled, and before the entries are read for good: a restart made
         // just before the stand-down is then in them.
-        let keepers = standDownKeepers(names, run: &run)
+        standDownKeepers(names, run: &run)
         var reading = StopRun(project: project, options: options, emit: { _ in })
         let tracking = readTracking(run: &reading)
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
@@ -77,7 +77,7 @@ public struct Shutdown: Sendable {
         stopContainers(plan, run: &run)
         emit(.phase(5, "Verify"))
         let kept = try verify(plan, ownership: ownership, tracking: tracking, run: &run)
-        forgetKeepers(keepers, of: plan, kept: kept)
+        forgetKeepers(of: plan, kept: kept)
 
         run.report.interrupted = options.isInterrupted()
         run.report.milliseconds = Self.milliseconds(since: began)
@@ -117,7 +117,7 @@ public struct Shutdown: Sendable {
     /// Tells the keepers of the services this stop takes down (all tracked and configured ones for
     /// a full stop) to stand down; a keeper that could not be told is a failure, since a restart
     /// might then race the stop.
-    private func standDownKeepers(_ names: [String], run: inout StopRun) -> [String: ProcessIdentity] {
+    private func standDownKeepers(_ names: [String], run: inout StopRun) {
         var services = names
         if services.isEmpty {
             let tracked = ((try? project.store.read(overlayingKeepers: false))?.entries ?? []).map(\.name)
@@ -125,16 +125,14 @@ public struct Shutdown: Sendable {
         }
         let outcome = KeeperStandDown.tell(services, store: project.store)
         outcome.problems.forEach { run.fail(StopFailure(service: nil, detail: $0)) }
-        return outcome.told
     }
 
-    /// Once the services are gone their keepers leave too: waits for that (briefly), then removes
-    /// the keeper files of every service whose tracking entry the stop removed.
-    private func forgetKeepers(_ keepers: [String: ProcessIdentity], of plan: ShutdownPlan, kept: [TrackedService]?) {
+    /// Removes the keeper files of every service whose tracking entry the stop removed. Their
+    /// keepers, told to stand down, write no more records and leave once their services are gone.
+    private func forgetKeepers(of plan: ShutdownPlan, kept: [TrackedService]?) {
         guard let kept else { return }
-        let remaining = Set(KeeperStandDown.awaitExit(keepers))
         let keptNames = Set(kept.map(\.name))
-        for target in plan.targets where !keptNames.contains(target.name) && !remaining.contains(target.name) {
+        for target in plan.targets where !keptNames.contains(target.name) {
             project.store.removeKeeperFiles(of: target.name)
         }
     }

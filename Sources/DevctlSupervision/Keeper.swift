@@ -181,18 +181,15 @@ public struct Keeper {
         reap()
     }
 
-    /// A stop or restart is under way: no more restarts, and leave once the service is gone.
+    /// A stop or restart is under way: no more restarts, no more records, and leave once the
+    /// service is gone (at once when it already is, waiting for a restart).
     mutating func standDown() {
         guard !standingDown else { return }
         standingDown = true
-        record.standingDown = true
         if restartDue != nil {
             restartDue = nil
-            record.state = .dead
-            record.restartAt = nil
             finished = true
         }
-        writeRecord()
     }
 
     mutating func reap() {
@@ -304,7 +301,10 @@ public struct Keeper {
         try? store.write(entries)
     }
 
+    /// Once told to stand down the keeper writes no record: the stop that told it removes the
+    /// keeper's files as soon as the service is gone, and must not find them written again.
     private mutating func writeRecord() {
+        guard !standingDown else { return }
         do {
             try store.writeSupervision(record, of: spec.service)
         } catch {

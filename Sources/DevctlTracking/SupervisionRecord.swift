@@ -69,11 +69,9 @@ public struct SupervisionRecord: Sendable, Equatable {
     public var restartAt: Int64?
     /// The leader exited 0 and left processes running: the service lives on in them.
     public var daemonized: Bool
-    /// Set by a keeper that was told to stand down: it restarts nothing more.
-    public var standingDown: Bool
 
     public init(keeper: ProcessIdentity, leader: ProcessIdentity? = nil, state: State = .running, restarts: Int = 0,
-                lastExit: Exit? = nil, restartAt: Int64? = nil, daemonized: Bool = false, standingDown: Bool = false) {
+                lastExit: Exit? = nil, restartAt: Int64? = nil, daemonized: Bool = false) {
         self.keeper = keeper
         self.leader = leader
         self.state = state
@@ -81,7 +79,6 @@ public struct SupervisionRecord: Sendable, Equatable {
         self.lastExit = lastExit
         self.restartAt = restartAt
         self.daemonized = daemonized
-        self.standingDown = standingDown
     }
 
     /// The file's text.
@@ -96,7 +93,6 @@ public struct SupervisionRecord: Sendable, Equatable {
         }
         if let restartAt { lines.append("restartAt \(restartAt)") }
         if daemonized { lines.append("daemonized 1") }
-        if standingDown { lines.append("standingDown 1") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -122,7 +118,6 @@ public struct SupervisionRecord: Sendable, Equatable {
             case "restarts": guard numbers.count == 1, let value = numbers[0], value >= 0 else { return nil }; record.restarts = Int(value)
             case "restartAt": guard numbers.count == 1, let value = numbers[0] else { return nil }; record.restartAt = value
             case "daemonized": record.daemonized = words.count == 2 && words[1] == "1"
-            case "standingDown": record.standingDown = words.count == 2 && words[1] == "1"
             case "exit":
                 guard words.count == 4, let value = Int32(words[2]), let at = Int64(words[3]) else { return nil }
                 switch words[1] {

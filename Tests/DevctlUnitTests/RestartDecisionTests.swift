@@ -77,7 +77,7 @@ import Testing
     @Test func aRecordReadsBackAsWritten() {
         let record = SupervisionRecord(keeper: .init(pid: 10, startTime: 99), leader: .init(pid: 11, startTime: 100),
                                        state: .restarting, restarts: 2, lastExit: .init(.signal(.kill), at: 1_733_000_000_123),
-                                       restartAt: 1_733_000_002_000, daemonized: false, standingDown: true)
+                                       restartAt: 1_733_000_002_000, daemonized: true)
         #expect(SupervisionRecord.parse(record.rendered) == record)
         let exited = SupervisionRecord(keeper: .init(pid: 10, startTime: 99), state: .dead, lastExit: .init(.code(3), at: 5))
         #expect(SupervisionRecord.parse(exited.rendered) == exited)
