@@ -138,7 +138,9 @@ public struct Keeper {
         while !finished {
             var watched = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: output.readEnd, events: Int16(POLLIN), revents: 0)]
-            _ = poll(&watched, 2, timeoutMilliseconds())
+            let timeout = timeoutMilliseconds()
+            if timeout < 0 { releaseIdleCode() }
+            _ = poll(&watched, 2, timeout)
             readOutput()
             handleSignals()
             if let since = pendingSince, ContinuousClock.now - since >= Self.unfinishedLineWait {
@@ -150,6 +152,18 @@ public struct Keeper {
         }
         readOutput()
         logging { (log: inout StampedLogWriter) throws(RegularFileError) in try log.flushPending(at: LogStamp.nowMilliseconds()) }
+    }
+
+    /// When the code pages were last released.
+    var codeReleased: ContinuousClock.Instant?
+
+    /// Before waiting with nothing due, lets go of the code pages start-up and the last burst of
+    /// work touched (at most once a second): a keeper spends its life waiting, and what it runs
+    /// then is a few pages, faulted back in from the page cache (`ResidentPages`, SPEC §7).
+    private mutating func releaseIdleCode() {
+        if let last = codeReleased, ContinuousClock.now - last < .seconds(1) { return }
+        ResidentPages.releaseExecutable()
+        codeReleased = .now
     }
 
     private func timeoutMilliseconds() -> Int32 {
