@@ -22,8 +22,20 @@ enum KeeperLaunch {
         return (folder.isEmpty ? "." : folder) + "/devctl-keeper"
     }
 
+    /// A keeper spawned whose answer is not read yet: `start` spawns several keepers, then reads
+    /// their answers, so they start side by side instead of one after the other.
+    struct Pending: Sendable {
+        let first: Int32
+        let answer: Int32
+    }
+
     /// Spawns the keeper for `spec` and returns the leader it started.
     static func start(_ spec: KeeperSpec, store: TrackingStore) throws(SpawnError) -> ProcessIdentity {
+        try finish(begin(spec, store: store))
+    }
+
+    /// Writes the keeper's specification and spawns it; `finish` must follow, whatever happens.
+    static func begin(_ spec: KeeperSpec, store: TrackingStore) throws(SpawnError) -> Pending {
         let specFile = store.keeperSpecFile(for: spec.service)
         do {
             try FileSystem.ensureDirectory(store.keepersDirectory)
@@ -41,19 +53,25 @@ enum KeeperLaunch {
         } catch {
             throw SpawnError(message: "cannot talk to its keeper: \(error)")
         }
-        defer { close(answer.readEnd) }
         let first: Int32
         do {
             first = try Spawner.spawn(arguments: [keeper, specFile], environment: [:], workingDirectory: "/",
                                       outputDescriptor: answer.writeEnd, errorDescriptor: -1, placement: .newSession)
         } catch {
             close(answer.writeEnd)
+            close(answer.readEnd)
             throw error
         }
         close(answer.writeEnd)
+        return Pending(first: first, answer: answer.readEnd)
+    }
+
+    /// Reaps the first process of the keeper's double fork and reads the keeper's answer.
+    static func finish(_ pending: Pending) throws(SpawnError) -> ProcessIdentity {
+        defer { close(pending.answer) }
         // The first process forks the keeper and exits at once.
-        _ = Spawner.reap(first, blocking: true)
-        let line = readAnswer(answer.readEnd)
+        _ = Spawner.reap(pending.first, blocking: true)
+        let line = readAnswer(pending.answer)
         switch KeeperHandshake.parse(line) {
         case .started(let leader): return leader
         case .failed(let message): throw SpawnError(message: message)

@@ -39,7 +39,16 @@ public struct ServiceLauncher: Sendable {
     /// Starts the service under a keeper of its own and returns its tracking entry: the leader the
     /// keeper spawned, with the identity the keeper read while the leader was its unreaped child.
     public func launch(_ service: ServiceConfig, cgroup: CgroupFolder? = nil) throws(SpawnError) -> TrackedService {
-        let leader = try KeeperLaunch.start(keeperSpec(for: service, cgroup: cgroup), store: project.store)
+        try finishLaunch(service, beginLaunch(service, cgroup: cgroup))
+    }
+
+    /// `launch` in two halves, for a start that spawns several keepers before reading any answer.
+    func beginLaunch(_ service: ServiceConfig, cgroup: CgroupFolder?) throws(SpawnError) -> KeeperLaunch.Pending {
+        try KeeperLaunch.begin(keeperSpec(for: service, cgroup: cgroup), store: project.store)
+    }
+
+    func finishLaunch(_ service: ServiceConfig, _ pending: KeeperLaunch.Pending) throws(SpawnError) -> TrackedService {
+        let leader = try KeeperLaunch.finish(pending)
         return TrackedService(name: service.name, pid: leader.pid, pgid: leader.pid, startTime: leader.startTime)
     }
 

@@ -88,6 +88,7 @@ struct StartScheduler {
                                      progress: inout [String: Progress], step: inout Int) throws -> Int {
         var opened = 0
         var still = [String]()
+        var ready = [ServiceConfig]()
         for name in pending {
             guard case .waitingForDependencies = progress[name], let service = configs[name] else { continue }
             let states = service.dependsOn.compactMap { progress[$0] }
@@ -101,25 +102,64 @@ struct StartScheduler {
                 still.append(name)
                 continue
             }
-            progress[name] = try spawn(service, step: &step, total: total, awaited: options.wait || dependents.contains(name))
-            if case .waitingUntilReady = progress[name] { opened += 1 }
+            ready.append(service)
         }
         pending = still
+        for batch in stride(from: 0, to: ready.count, by: Self.batchSize).map({ ready[$0..<min($0 + Self.batchSize, ready.count)] }) {
+            let launched = launchTogether(batch)
+            for (index, (service, result)) in launched.enumerated() {
+                do {
+                    progress[service.name] = try recorded(service, result, step: &step, total: total,
+                                                          awaited: options.wait || dependents.contains(service.name))
+                } catch {
+                    // The tracking files cannot be written: what the batch started after this one
+                    // would run untracked, so it is taken down again before the start fails.
+                    for case (_, .success(let (entry, _))) in launched[(index + 1)...] {
+                        _ = ServiceLauncher.revoke(entry, store: project.store)
+                    }
+                    throw error
+                }
+                if case .waitingUntilReady = progress[service.name] { opened += 1 }
+            }
+        }
         return opened
     }
 
-    /// Spawns and records one service, then starts waiting for it (or, when nothing needs it
-    /// ready and the user asked not to wait, counts it as started).
-    private mutating func spawn(_ service: ServiceConfig, step: inout Int, total: Int, awaited: Bool) throws -> Progress {
-        let entry: TrackedService
-        let cgroup = containment.cgroups?.folder(forService: service.name)
+    /// Keepers spawned before the first answer is read: each takes milliseconds to start its
+    /// service, and they do it side by side.
+    static let batchSize = 32
+
+    /// Spawns the keepers of `services` (each in its cgroup, made first), then reads their answers.
+    private func launchTogether(_ services: ArraySlice<ServiceConfig>)
+        -> [(ServiceConfig, Result<(TrackedService, CgroupFolder?), SpawnError>)]
+    {
+        let begun = services.map { service in
+            let cgroup = containment.cgroups?.folder(forService: service.name)
+            return (service, cgroup, Result { () throws(SpawnError) -> KeeperLaunch.Pending in
+                do {
+                    try cgroup?.create()
+                } catch {
+                    throw SpawnError(message: "cannot create its cgroup: \(error)")
+                }
+                return try launcher.beginLaunch(service, cgroup: cgroup)
+            })
+        }
+        // Every answer is read, whatever happens to the others: each closes a pipe and reaps a process.
+        return begun.map { service, cgroup, pending in
+            (service, pending.flatMap { pending in
+                Result { () throws(SpawnError) in (try launcher.finishLaunch(service, pending), cgroup) }
+            })
+        }
+    }
+
+    /// Records one service its keeper started (or reports why it could not be), then starts
+    /// waiting for it (or, when nothing needs it ready and the user asked not to wait, counts it
+    /// as started).
+    private mutating func recorded(_ service: ServiceConfig, _ launched: Result<(TrackedService, CgroupFolder?), SpawnError>,
+                                   step: inout Int, total: Int, awaited: Bool) throws -> Progress {
+        let entry: TrackedService, cgroup: CgroupFolder?
         do throws(SpawnError) {
-            do {
-                try cgroup?.create()
-            } catch {
-                throw SpawnError(message: "cannot create its cgroup: \(error)")
-            }
-            entry = try launcher.launch(service, cgroup: cgroup)
+            (entry, cgroup) = try launched.get()
         } catch {
             project.events.record("start", service: service.name, outcome: "failed", detail: error.message)
             step += 1
