@@ -85,10 +85,8 @@ enum KeeperLaunch {
         var chunk = [UInt8](repeating: 0, count: 512)
         let deadline = ContinuousClock.now + .milliseconds(Int(answerTimeout))
         while !bytes.contains(UInt8(ascii: "\n")) {
-            let left = ContinuousClock.now.duration(to: deadline).components
-            let milliseconds = Int32(clamping: max(0, left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000))
             var watched = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&watched, 1, milliseconds)
+            let ready = poll(&watched, 1, ContinuousClock.now.duration(to: deadline).pollTimeout)
             if ready < 0, errno == EINTR { continue }
             guard ready > 0 else { break }
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

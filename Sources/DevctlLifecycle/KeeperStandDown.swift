@@ -48,10 +48,7 @@ enum KeeperStandDown {
         var backoff = Backoff(maximum: 0.05)
         var left = keepers
         while true {
-            // A read that fails proves nothing gone: that keeper is still waited for.
-            left = left.filter { keeper in
-                do { return try ProcessStat.live(keeper.value) != nil } catch { return true }
-            }
+            left = left.filter { ProcessStat.mayBeAlive($0.value) }
             if left.isEmpty || ContinuousClock.now >= deadline { return }
             backoff.pause()
         }

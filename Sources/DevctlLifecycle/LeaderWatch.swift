@@ -62,10 +62,10 @@ final class LeaderWatch: Sendable {
                 state.withLock { $0.daemonized = true }
                 return survivors().isEmpty ? .ended("exited with status 0, and what it started is gone too") : .running
             }
-            guard let leader = record.leader, !Self.isAlive(leader) else { return .running }
+            guard let leader = record.leader, !ProcessStat.mayBeAlive(leader) else { return .running }
             if let exit = record.lastExit { return .ended(exit.description) }
             // The keeper is gone (killed) and so is the leader: nobody saw how it ended.
-            return Self.isAlive(record.keeper) ? .running : .ended("exited (its keeper is gone, so how is unknown)")
+            return ProcessStat.mayBeAlive(record.keeper) ? .running : .ended("exited (its keeper is gone, so how is unknown)")
         }
     }
 
@@ -100,12 +100,7 @@ final class LeaderWatch: Sendable {
     private func isCatchingUp() -> Bool {
         guard let record = store.supervision(of: service), record.state == .running, !record.daemonized,
               record.lastExit == nil, let leader = record.leader else { return false }
-        return !Self.isAlive(leader) && Self.isAlive(record.keeper)
-    }
-
-    /// Alive, or not provably gone (a read that fails proves nothing).
-    private static func isAlive(_ identity: ProcessIdentity) -> Bool {
-        do { return try ProcessStat.live(identity) != nil } catch { return true }
+        return !ProcessStat.mayBeAlive(leader) && ProcessStat.mayBeAlive(record.keeper)
     }
 
     /// The live processes the leader left behind, oldest first. A read that fails proves nothing

@@ -85,9 +85,7 @@ struct ReadinessWait: Sendable {
         if let leader = try? PidFD(pid: pid) {
             var watched = pollfd(fd: leader.descriptor, events: Int16(POLLIN), revents: 0)
             while ContinuousClock.now < deadline {
-                let left = ContinuousClock.now.duration(to: deadline).components
-                let milliseconds = Int32(clamping: left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000 + 1)
-                let ready = poll(&watched, 1, milliseconds)
+                let ready = poll(&watched, 1, ContinuousClock.now.duration(to: deadline).pollTimeout)
                 if ready > 0 || (ready < 0 && errno != EINTR) { break }
             }
         }

@@ -119,6 +119,14 @@ public struct ServiceInspector: Sendable {
         let members = runtime.cgroups.flatMap(\.members).compactMap { scan.processes[$0] }
             .filter { !$0.isGone && $0.uid == scan.user && !scan.protected.contains($0.pid) }
         guard !members.isEmpty, runtime.unproven == nil else { return }
+        adopt(members, into: &runtime)
+        let frozen = runtime.cgroups.contains { $0.frozen }
+        runtime.state = frozen || runtime.leader?.isStopped == true ? .paused : .running
+    }
+
+    /// Counts `members` among the service's processes and, when its leader is gone, makes the
+    /// oldest of them its leader (a service that daemonized is led by what it left).
+    private static func adopt(_ members: [ProcessEntry], into runtime: inout ServiceRuntime) {
         var byPID = Dictionary(runtime.processes.map { ($0.pid, $0) }, uniquingKeysWith: { first, _ in first })
         for member in members { byPID[member.pid] = member }
         runtime.processes = byPID.values.sorted { $0.pid < $1.pid }
@@ -126,8 +134,6 @@ public struct ServiceInspector: Sendable {
             runtime.leader = members.min { ($0.stat.startTime, $0.pid) < ($1.stat.startTime, $1.pid) }
             runtime.note = nil
         }
-        let frozen = runtime.cgroups.contains { $0.frozen }
-        runtime.state = frozen || runtime.leader?.isStopped == true ? .paused : .running
     }
 
     /// A tracked service that is not running is whatever its keeper last said: waiting to
@@ -146,13 +152,10 @@ public struct ServiceInspector: Sendable {
         if let keeper, runtime.unproven == nil {
             let family = scan.processes.descendants(of: keeper.pid)
                 .filter { !$0.isGone && $0.uid == scan.user && !scan.protected.contains($0.pid) }
-            var byPID = Dictionary(runtime.processes.map { ($0.pid, $0) }, uniquingKeysWith: { first, _ in first })
-            for member in family { byPID[member.pid] = member }
-            runtime.processes = byPID.values.sorted { $0.pid < $1.pid }
-            if runtime.leader == nil, let oldest = family.min(by: { ($0.stat.startTime, $0.pid) < ($1.stat.startTime, $1.pid) }) {
-                runtime.leader = oldest
-                runtime.state = oldest.isStopped ? .paused : .running
-                runtime.note = nil
+            if !family.isEmpty {
+                let hadLeader = runtime.leader != nil
+                adopt(family, into: &runtime)
+                if !hadLeader, let leader = runtime.leader { runtime.state = leader.isStopped ? .paused : .running }
             }
         }
         guard runtime.state == .dead, runtime.unproven == nil else { return }

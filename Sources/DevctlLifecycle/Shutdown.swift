@@ -48,10 +48,11 @@ public struct Shutdown: Sendable {
     public func run(_ options: StopOptions, report emit: @escaping @Sendable (ShutdownEvent) -> Void) throws -> ShutdownReport {
         let began = ContinuousClock.now
         var run = StopRun(project: project, options: options, emit: emit)
-        let names = try project.resolveNamesAllowingTracked(options.names, tracked: readTracking(run: &run))
+        let before = readTracking(run: &run)
+        let names = try project.resolveNamesAllowingTracked(options.names, tracked: before)
         // Before anything is signalled, and before the entries are read for good: a restart made
         // just before the stand-down is then in them.
-        standDownKeepers(names, run: &run)
+        standDownKeepers(names, tracked: before.entries.map(\.name), run: &run)
         var reading = StopRun(project: project, options: options, emit: { _ in })
         let tracking = readTracking(run: &reading)
         let scan = try ProjectScan.take(.services(tracked: Set(tracking.entries.map(\.pid))), for: project)
@@ -117,10 +118,9 @@ public struct Shutdown: Sendable {
     /// Tells the keepers of the services this stop takes down (all tracked and configured ones for
     /// a full stop) to stand down; a keeper that could not be told is a failure, since a restart
     /// might then race the stop.
-    private func standDownKeepers(_ names: [String], run: inout StopRun) {
+    private func standDownKeepers(_ names: [String], tracked: [String], run: inout StopRun) {
         var services = names
         if services.isEmpty {
-            let tracked = ((try? project.store.read(overlayingKeepers: false))?.entries ?? []).map(\.name)
             services = project.config.services.map(\.name) + tracked.filter { project.config.service(named: $0) == nil }
         }
         let outcome = KeeperStandDown.tell(services, store: project.store)

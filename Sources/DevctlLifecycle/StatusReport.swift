@@ -119,7 +119,7 @@ public struct StatusCollector: Sendable {
         while true {
             if let now = project.store.supervision(of: runtime.name), now != before { return now }
             // A keeper that is gone writes nothing more.
-            guard (try? ProcessStat.live(before.keeper)) != nil, ContinuousClock.now < deadline else { return nil }
+            guard ProcessStat.mayBeAlive(before.keeper), ContinuousClock.now < deadline else { return nil }
             backoff.pause()
         }
     }

@@ -150,9 +150,8 @@ struct CgroupEventsWatch: ~Copyable {
 
     /// Blocks until the file changes or `duration` passes, then drains the notifications.
     func wait(upTo duration: Duration) throws(SystemCallError) {
-        let milliseconds = Int32(clamping: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000 + 1)
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        _ = try systemCall("poll(inotify)") { poll(&poller, 1, milliseconds) }
+        _ = try systemCall("poll(inotify)") { poll(&poller, 1, duration.pollTimeout) }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
             while Glibc.read(descriptor, buffer.baseAddress, buffer.count) > 0 {}
         }

@@ -93,6 +93,12 @@ public struct ProcessStat: Sendable, Equatable {
         return stat
     }
 
+    /// Whether `identity` may still be alive: it is, or a read that failed proves nothing gone.
+    /// For waits that end when a process leaves, which must not end on an unreadable `/proc`.
+    public static func mayBeAlive(_ identity: ProcessIdentity) -> Bool {
+        do { return try live(identity) != nil } catch { return true }
+    }
+
     /// The stat of process `pid` now; nil when it is gone. Other failures are thrown.
     public static func read(pid: Int32, procRoot: String = "/proc") throws(SystemCallError) -> ProcessStat? {
         let path = "\(procRoot)/\(pid)/stat"

@@ -171,9 +171,7 @@ public struct Keeper {
         if let due = restartDue { waits.append(ContinuousClock.now.duration(to: due)) }
         if let since = pendingSince { waits.append(ContinuousClock.now.duration(to: since + Self.unfinishedLineWait)) }
         if trackingBehind != nil { waits.append(Self.trackingRetry) }
-        guard let shortest = waits.min() else { return -1 }
-        let (seconds, attoseconds) = shortest.components
-        return Int32(clamping: max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
+        return waits.min()?.pollTimeout ?? -1
     }
 
     /// Everything the service wrote so far, stamped with the time it was read.
@@ -227,7 +225,7 @@ public struct Keeper {
         } else if !current.leaderExitRecorded {
             // The leader is gone but processes of it live on (a daemon it forked): the service runs.
             run?.leaderExitRecorded = true
-            record.lastExit = Self.exitRecord(leaderExit)
+            record.lastExit = SupervisionRecord.Exit(leaderExit, at: LogStamp.nowMilliseconds())
             record.daemonized = leaderExit == .exited(0)
             writeRecord()
             note(ServiceLog.note("exit", service: spec.service,
@@ -240,10 +238,10 @@ public struct Keeper {
         readOutput()
         run = nil
         let exit = ended.leaderExitRecorded && leaderExit == .exited(0) ? (ended.lastExit ?? leaderExit) : leaderExit
-        record.lastExit = Self.exitRecord(exit)
+        record.lastExit = SupervisionRecord.Exit(exit, at: LogStamp.nowMilliseconds())
         record.daemonized = false
         let ranFor = Double((ContinuousClock.now - ended.began).components.seconds)
-        let decision = RestartDecision.decide(policy: spec.restart, exit: Self.exitRecord(exit).cause, ranFor: ranFor,
+        let decision = RestartDecision.decide(policy: spec.restart, exit: exit, ranFor: ranFor,
                                               standingDown: standingDown, firstDelay: spec.restartDelay,
                                               maxRestarts: spec.maxRestarts, history: &history)
         events.record("exit", service: spec.service, pid: ended.leader.pid, outcome: Self.outcome(of: decision, exit: exit, oneshot: spec.oneshot),
@@ -333,13 +331,6 @@ public struct Keeper {
     /// A log that cannot be written loses output, but never the supervision.
     private mutating func logging(_ body: (inout StampedLogWriter) throws(RegularFileError) -> Void) {
         try? body(&log)
-    }
-
-    static func exitRecord(_ exit: ExitStatus) -> SupervisionRecord.Exit {
-        switch exit {
-        case .exited(let code): SupervisionRecord.Exit(.code(code), at: LogStamp.nowMilliseconds())
-        case .signalled(let signal): SupervisionRecord.Exit(.signal(signal), at: LogStamp.nowMilliseconds())
-        }
     }
 
     /// The `outcome` of an exit in the audit trail.

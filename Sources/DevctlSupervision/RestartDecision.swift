@@ -1,4 +1,4 @@
-import DevctlTracking
+import DevctlProcesses
 
 /// What a keeper does when a run of its service has ended: a pure function of the policy, how the
 /// run ended and how long it ran, and the restarts so far, unit-tested rule by rule.
@@ -29,12 +29,12 @@ public enum RestartDecision: Sendable, Equatable {
 
     /// Decides after a run that ended with `exit` after `ranFor` seconds, and advances `history`
     /// for a restart. A keeper told to stand down (a stop is under way) restarts nothing.
-    public static func decide(policy: KeeperSpec.Restart, exit: SupervisionRecord.Exit.Cause, ranFor: Double, standingDown: Bool,
+    public static func decide(policy: KeeperSpec.Restart, exit: ExitStatus, ranFor: Double, standingDown: Bool,
                               firstDelay: Double, maxRestarts: Int, history: inout History) -> RestartDecision {
         if standingDown { return .stay }
         switch policy {
         case .no: return .stay
-        case .onFailure where exit == .code(0): return .stay
+        case .onFailure where exit == .exited(0): return .stay
         case .onFailure, .always: break
         }
         if ranFor >= steadyRun {

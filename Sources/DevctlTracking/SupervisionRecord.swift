@@ -25,15 +25,10 @@ public struct SupervisionRecord: Sendable, Equatable {
 
     /// How a run ended, and when (milliseconds since the epoch).
     public struct Exit: Sendable, Equatable, CustomStringConvertible {
-        public enum Cause: Sendable, Equatable {
-            case code(Int32)
-            case signal(Signal)
-        }
-
-        public var cause: Cause
+        public var cause: ExitStatus
         public var at: Int64
 
-        public init(_ cause: Cause, at: Int64) {
+        public init(_ cause: ExitStatus, at: Int64) {
             self.cause = cause
             self.at = at
         }
@@ -41,21 +36,16 @@ public struct SupervisionRecord: Sendable, Equatable {
         /// "exit 3" or "SIGKILL", as `status` shows it.
         public var summary: String {
             switch cause {
-            case .code(let code): "exit \(code)"
-            case .signal(let signal): signal.name
+            case .exited(let code): "exit \(code)"
+            case .signalled(let signal): signal.name
             }
         }
 
         /// "exited with status 3", "killed by SIGKILL": as `start`, `stop` and `up` word an exit.
-        public var description: String {
-            switch cause {
-            case .code(let code): "exited with status \(code)"
-            case .signal(let signal): "killed by \(signal)"
-            }
-        }
+        public var description: String { cause.description }
 
         /// Whether the run succeeded: exit 0.
-        public var succeeded: Bool { cause == .code(0) }
+        public var succeeded: Bool { cause == .exited(0) }
     }
 
     public var keeper: ProcessIdentity
@@ -87,8 +77,8 @@ public struct SupervisionRecord: Sendable, Equatable {
         if let leader { lines.append("leader \(leader.pid) \(leader.startTime)") }
         if let lastExit {
             switch lastExit.cause {
-            case .code(let code): lines.append("exit code \(code) \(lastExit.at)")
-            case .signal(let signal): lines.append("exit signal \(signal.rawValue) \(lastExit.at)")
+            case .exited(let code): lines.append("exit code \(code) \(lastExit.at)")
+            case .signalled(let signal): lines.append("exit signal \(signal.rawValue) \(lastExit.at)")
             }
         }
         if let restartAt { lines.append("restartAt \(restartAt)") }
@@ -121,8 +111,8 @@ public struct SupervisionRecord: Sendable, Equatable {
             case "exit":
                 guard words.count == 4, let value = Int32(words[2]), let at = Int64(words[3]) else { return nil }
                 switch words[1] {
-                case "code": record.lastExit = Exit(.code(value), at: at)
-                case "signal": record.lastExit = Exit(.signal(Signal(value)), at: at)
+                case "code": record.lastExit = Exit(.exited(value), at: at)
+                case "signal": record.lastExit = Exit(.signalled(Signal(value)), at: at)
                 default: return nil
                 }
             default: continue

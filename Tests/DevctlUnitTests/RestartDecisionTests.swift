@@ -1,3 +1,4 @@
+import DevctlProcesses
 import DevctlSupervision
 import DevctlSystem
 import DevctlTracking
@@ -5,7 +6,7 @@ import Testing
 
 /// The keeper's restart rules (SPEC §1 `restart`, `restartDelay`, `maxRestarts`), one by one.
 @Suite struct RestartDecisionTests {
-    private func decide(_ policy: KeeperSpec.Restart, _ exit: SupervisionRecord.Exit.Cause, ranFor: Double = 1,
+    private func decide(_ policy: KeeperSpec.Restart, _ exit: DevctlProcesses.ExitStatus, ranFor: Double = 1,
                         standingDown: Bool = false, maxRestarts: Int = 10,
                         history: inout RestartDecision.History) -> RestartDecision {
         RestartDecision.decide(policy: policy, exit: exit, ranFor: ranFor, standingDown: standingDown, firstDelay: 1,
@@ -14,38 +15,38 @@ import Testing
 
     @Test func noNeverRestarts() {
         var history = RestartDecision.History(firstDelay: 1)
-        #expect(decide(.no, .code(1), history: &history) == .stay)
-        #expect(decide(.no, .signal(.kill), history: &history) == .stay)
+        #expect(decide(.no, .exited(1), history: &history) == .stay)
+        #expect(decide(.no, .signalled(.kill), history: &history) == .stay)
         #expect(history.restarts == 0)
     }
 
     @Test func onFailureRestartsAfterANonZeroExitOrASignalButNotAfterZero() {
         var history = RestartDecision.History(firstDelay: 1)
-        #expect(decide(.onFailure, .code(0), history: &history) == .stay)
-        #expect(decide(.onFailure, .code(3), history: &history) == .restart(after: 1))
-        #expect(decide(.onFailure, .signal(.kill), history: &history) == .restart(after: 2))
+        #expect(decide(.onFailure, .exited(0), history: &history) == .stay)
+        #expect(decide(.onFailure, .exited(3), history: &history) == .restart(after: 1))
+        #expect(decide(.onFailure, .signalled(.kill), history: &history) == .restart(after: 2))
     }
 
     @Test func alwaysRestartsAfterAnyExit() {
         var history = RestartDecision.History(firstDelay: 1)
-        #expect(decide(.always, .code(0), history: &history) == .restart(after: 1))
+        #expect(decide(.always, .exited(0), history: &history) == .restart(after: 1))
     }
 
     @Test func aStandDownRestartsNothing() {
         var history = RestartDecision.History(firstDelay: 1)
-        #expect(decide(.always, .code(1), standingDown: true, history: &history) == .stay)
+        #expect(decide(.always, .exited(1), standingDown: true, history: &history) == .stay)
     }
 
     @Test func theDelayDoublesForQuickRunsUpToThirtySeconds() {
         var history = RestartDecision.History(firstDelay: 1)
-        let delays = (0..<7).map { _ in decide(.always, .code(1), maxRestarts: 100, history: &history) }
+        let delays = (0..<7).map { _ in decide(.always, .exited(1), maxRestarts: 100, history: &history) }
         #expect(delays == [1, 2, 4, 8, 16, 30, 30].map { RestartDecision.restart(after: $0) })
     }
 
     @Test func aSteadyRunResetsTheDelayAndTheCount() {
         var history = RestartDecision.History(firstDelay: 1)
-        for _ in 0..<3 { _ = decide(.always, .code(1), maxRestarts: 3, history: &history) }
-        #expect(decide(.always, .code(1), ranFor: 31, maxRestarts: 3, history: &history) == .restart(after: 1))
+        for _ in 0..<3 { _ = decide(.always, .exited(1), maxRestarts: 3, history: &history) }
+        #expect(decide(.always, .exited(1), ranFor: 31, maxRestarts: 3, history: &history) == .restart(after: 1))
         #expect(history.quickInARow == 1)
         #expect(history.restarts == 4)
     }
@@ -53,7 +54,7 @@ import Testing
     @Test func maxRestartsMeansThatManyRestartsThenGivingUp() {
         var history = RestartDecision.History(firstDelay: 1)
         var decisions = [RestartDecision]()
-        for _ in 0..<4 { decisions.append(decide(.onFailure, .code(1), maxRestarts: 3, history: &history)) }
+        for _ in 0..<4 { decisions.append(decide(.onFailure, .exited(1), maxRestarts: 3, history: &history)) }
         #expect(decisions.last == .giveUp)
         #expect(decisions.dropLast().allSatisfy { if case .restart = $0 { true } else { false } })
         #expect(history.restarts == 3)
@@ -61,12 +62,12 @@ import Testing
 
     @Test func zeroMaxRestartsGivesUpAtOnce() {
         var history = RestartDecision.History(firstDelay: 1)
-        #expect(decide(.always, .code(1), maxRestarts: 0, history: &history) == .giveUp)
+        #expect(decide(.always, .exited(1), maxRestarts: 0, history: &history) == .giveUp)
     }
 
     @Test func aConfiguredDelayLongerThanThirtySecondsIsNotCut() {
         var history = RestartDecision.History(firstDelay: 45)
-        #expect(RestartDecision.decide(policy: .always, exit: .code(1), ranFor: 1, standingDown: false, firstDelay: 45,
+        #expect(RestartDecision.decide(policy: .always, exit: .exited(1), ranFor: 1, standingDown: false, firstDelay: 45,
                                        maxRestarts: 5, history: &history) == .restart(after: 45))
         #expect(history.nextDelay == 45)
     }
@@ -76,10 +77,10 @@ import Testing
 @Suite struct KeeperFilesTests {
     @Test func aRecordReadsBackAsWritten() {
         let record = SupervisionRecord(keeper: .init(pid: 10, startTime: 99), leader: .init(pid: 11, startTime: 100),
-                                       state: .restarting, restarts: 2, lastExit: .init(.signal(.kill), at: 1_733_000_000_123),
+                                       state: .restarting, restarts: 2, lastExit: .init(.signalled(.kill), at: 1_733_000_000_123),
                                        restartAt: 1_733_000_002_000, daemonized: true)
         #expect(SupervisionRecord.parse(record.rendered) == record)
-        let exited = SupervisionRecord(keeper: .init(pid: 10, startTime: 99), state: .dead, lastExit: .init(.code(3), at: 5))
+        let exited = SupervisionRecord(keeper: .init(pid: 10, startTime: 99), state: .dead, lastExit: .init(.exited(3), at: 5))
         #expect(SupervisionRecord.parse(exited.rendered) == exited)
     }
 

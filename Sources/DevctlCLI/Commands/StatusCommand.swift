@@ -144,8 +144,8 @@ public struct StatusCommand: Command, Equatable {
     /// `{"code": 3, "signal": null, "at": "2026-12-04T19:48:38.123Z"}` (SPEC §2).
     static func exitDocument(_ exit: SupervisionRecord.Exit) -> JSONText {
         let (code, signal): (Int32?, String?) = switch exit.cause {
-        case .code(let code): (code, nil)
-        case .signal(let signal): (nil, signal.name)
+        case .exited(let code): (code, nil)
+        case .signalled(let signal): (nil, signal.name)
         }
         return .object([("code", .optional(code) { .int(Int($0)) }), ("signal", .optional(signal) { .string($0) }),
                         ("at", .string(LogStamp.format(milliseconds: exit.at)))])
